@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian packages NovaCron needs to build, test and benchmark, and only those that
+# are missing. Idempotent and non-interactive; safe to run on every `make` call.
+#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh --bench    also the benchmark tools
+set -euo pipefail
+
+packages=(
+  # toolchain
+  cmake ninja-build g++ ccache clang libclang-rt-14-dev pkg-config git
+  # libraries
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libboost-dev libsqlite3-dev libsystemd-dev
+  libssl-dev
+  # tests
+  libgtest-dev libgmock-dev librapidcheck-dev prometheus curl procps sqlite3
+)
+bench_packages=(libbenchmark-dev hyperfine)
+
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=("${bench_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing missing packages: ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install packages" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Services shipped by packages (prometheus) must not be started by the install.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod +x "$policy"
+  created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"' EXIT
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2
