@@ -1,0 +1,64 @@
+# The two commands a newcomer runs: `make run` and `make test`. Both install what is missing
+# (Debian packages, via scripts/setup.sh), build, and go.
+JOBS ?= 2
+CTEST_JOBS ?= 2
+ARGS ?=
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help
+
+all: build
+
+help:
+	@echo "make run      install missing packages, build, start the daemon (ARGS='--log-level debug')"
+	@echo "make test     install missing packages, build, run every test (also sanitizers + fuzz)"
+	@echo "make bench    build and print the benchmark tables"
+	@echo "make fmt      clang-format the sources"
+	@echo "make tidy     clang-tidy the sources"
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake --preset default >/dev/null
+	@cmake --build build -j $(JOBS)
+
+run: build
+	./build/src/cli/novacron run $(ARGS)
+
+test-unit: build
+	ctest --test-dir build -j $(CTEST_JOBS) --output-on-failure
+
+test-asan: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan -j $(CTEST_JOBS) --output-on-failure -LE e2e
+
+test-tsan: setup
+	@cmake --preset tsan >/dev/null
+	@cmake --build build-tsan -j $(JOBS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --test-dir build-tsan -j $(CTEST_JOBS) --output-on-failure -LE e2e
+
+fuzz: setup
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	./build-fuzz/fuzz/config_fuzzer -runs=20000 -seed=1 -max_len=4096 fuzz/corpus/config
+
+# Sanitizers and fuzzing first, the main build last: its ctest summary closes the run.
+test: test-asan test-tsan fuzz test-unit
+
+bench: setup
+	@bash scripts/setup.sh --bench
+	@cmake --preset default >/dev/null
+	@cmake --build build -j $(JOBS)
+	@bash bench/run.sh
+
+fmt:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+tidy: build
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p build --quiet
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz build-debug
