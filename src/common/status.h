@@ -115,3 +115,14 @@ class [[nodiscard]] Result {
     ::novacron::Status novacron_s_ = (expr);   \
     if (!novacron_s_.ok()) return novacron_s_; \
   } while (0)
+
+#define NOVACRON_STATUS_CONCAT_INNER_(a, b) a##b
+#define NOVACRON_STATUS_CONCAT_(a, b) NOVACRON_STATUS_CONCAT_INNER_(a, b)
+#define NOVACRON_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                    \
+  if (!tmp.ok()) return tmp.status();                   \
+  lhs = std::move(tmp).value()
+
+// `NOVACRON_ASSIGN_OR_RETURN(auto x, Compute());` declares x from a Result or returns its error.
+#define NOVACRON_ASSIGN_OR_RETURN(lhs, expr) \
+  NOVACRON_ASSIGN_OR_RETURN_IMPL_(NOVACRON_STATUS_CONCAT_(novacron_r_, __LINE__), lhs, expr)

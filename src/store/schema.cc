@@ -1,0 +1,53 @@
+// Portable SQL (SQLite and PostgreSQL): TEXT, BIGINT, INTEGER; no AUTOINCREMENT or SERIAL, ids are
+// assigned by the store inside the inserting transaction. Conventions: `*_at` columns are unix
+// time in microseconds, `*_us` columns are durations or offsets in microseconds.
+#include "store/schema.h"
+
+#include <vector>
+
+namespace novacron::store {
+
+std::span<const Migration> StoreMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "boot_records", R"sql(
+CREATE TABLE boots (
+  id BIGINT PRIMARY KEY,
+  node_id TEXT NOT NULL,
+  pid BIGINT NOT NULL,
+  version TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  total_duration_us BIGINT,
+  error TEXT NOT NULL,
+  shutdown_at BIGINT,
+  clean_shutdown INTEGER -- 0 or 1; NULL until a shutdown is recorded
+);
+CREATE INDEX boots_node_state ON boots (node_id, state);
+CREATE TABLE boot_components (
+  boot_id BIGINT NOT NULL REFERENCES boots (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL, -- order of first record within the boot
+  phase TEXT NOT NULL,
+  criticality TEXT NOT NULL,
+  dependencies TEXT NOT NULL, -- JSON array of component names
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  start_offset_us BIGINT,
+  end_offset_us BIGINT,
+  error TEXT NOT NULL,
+  PRIMARY KEY (boot_id, name)
+);
+CREATE TABLE boot_checkpoints (
+  boot_id BIGINT NOT NULL REFERENCES boots (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  offset_us BIGINT NOT NULL,
+  PRIMARY KEY (boot_id, name)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace novacron::store

@@ -1,0 +1,31 @@
+// The daemon's state store: one handle per process over the backend chosen by configuration
+// (SQLite under the data dir by default; PostgreSQL later), with its typed sub-stores.
+// Implementations are thread-safe; errors are Status, never exceptions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "store/boot_store.h"
+
+namespace novacron::store {
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // "sqlite", "postgres".
+  virtual std::string_view backend() const = 0;
+  // Where the data lives, for logs and messages (file path or host/database, no secrets).
+  virtual std::string location() const = 0;
+  // The schema version the database is at (the newest this binary knows, once open).
+  virtual int schema_version() const = 0;
+
+  // A cheap round trip to the database, for the component's health check.
+  virtual Status Health() = 0;
+
+  virtual BootStore& boots() = 0;
+};
+
+}  // namespace novacron::store
