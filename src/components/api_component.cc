@@ -1,0 +1,85 @@
+#include "components/api_component.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "lifecycle/engine.h"
+
+namespace novacron::components {
+namespace {
+
+// Writes `content` to `path` atomically: temp file, fsync, rename.
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return Internal("cannot write " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+std::string FormatHostPort(const std::string& host, uint16_t port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string ApiAddressFile(const config::Config& config) {
+  return (std::filesystem::path(config.system.data_dir) / "api.addr").string();
+}
+
+Status ApiComponent::DoStart(lifecycle::StartContext&) {
+  const config::ApiConfig& api = config().api;
+  routes_.engine = runtime().engine;
+  routes_.metrics = &runtime().metrics;
+  routes_.node_id = config().system.node_id;
+  routes_.version = runtime().version;
+  auto healthy = runtime().metrics.RegisterGauge(
+      "novacron_component_healthy", "1 when the component runs and is not unhealthy.",
+      {"component"});
+  if (!healthy.ok()) return healthy.status();
+  routes_.component_healthy = *healthy;
+
+  http::Router router;
+  AddHealthRoutes(router, routes_);
+  http::ServerOptions options;
+  options.host = api.host;
+  options.port = static_cast<uint16_t>(api.port);
+  options.max_body_bytes = api.max_body_bytes;
+  options.max_header_bytes = api.max_header_bytes;
+  auto server = std::make_unique<http::HttpServer>(options, std::move(router));
+  NOVACRON_RETURN_IF_ERROR(server->Start());
+  server_ = std::move(server);
+
+  std::string address = FormatHostPort(api.host, server_->port());
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), address + "\n"));
+  log().Info("api listening", {{"address", address}});
+  return {};
+}
+
+uint16_t ApiComponent::port() const { return server_ ? server_->port() : 0; }
+
+Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
+  std::error_code ignored;
+  std::filesystem::remove(ApiAddressFile(config()), ignored);
+  if (server_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        ctx.deadline() - lifecycle::Clock::now());
+    server_->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
+    server_.reset();
+  }
+  return {};
+}
+
+}  // namespace novacron::components

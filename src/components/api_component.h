@@ -1,0 +1,33 @@
+// api: the HTTP listener on api.host:api.port — health probes, /metrics, /api/v1/components.
+// Writes the bound address to <data_dir>/api.addr (useful with api.port 0) for the CLI.
+#pragma once
+
+#include <memory>
+
+#include "components/health_routes.h"
+#include "components/node_component.h"
+#include "http/server.h"
+
+namespace novacron::components {
+
+class ApiComponent : public NodeComponent {
+ public:
+  static constexpr std::string_view kName = "api";
+  using NodeComponent::NodeComponent;
+
+  uint16_t port() const;
+
+  Status Stop(lifecycle::StopContext& ctx) override;
+
+ protected:
+  Status DoStart(lifecycle::StartContext& ctx) override;
+
+ private:
+  HealthRouteContext routes_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+// <data_dir>/api.addr: "host:port\n" of the running daemon's API.
+std::string ApiAddressFile(const config::Config& config);
+
+}  // namespace novacron::components

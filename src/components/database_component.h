@@ -1,0 +1,38 @@
+// database: the state store (SQLite under the data dir: WAL, versioned migrations). Holds the
+// boot records; later the VM records.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "components/node_component.h"
+#include "store/state_store.h"
+
+namespace novacron::components {
+
+class DatabaseComponent : public NodeComponent {
+ public:
+  static constexpr std::string_view kName = "database";
+  using NodeComponent::NodeComponent;
+
+  // Null unless the component runs. Thread-safe.
+  std::shared_ptr<store::StateStore> store() const {
+    std::lock_guard lock(mu_);
+    return store_;
+  }
+
+  Status Stop(lifecycle::StopContext& ctx) override;
+  lifecycle::HealthReport Health() const override;
+
+ protected:
+  Status DoStart(lifecycle::StartContext& ctx) override;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<store::StateStore> store_;
+};
+
+// Opens the state store the configuration names (used by the daemon and by `novacron boots`).
+Result<std::unique_ptr<store::StateStore>> OpenStateStore(const config::Config& config);
+
+}  // namespace novacron::components

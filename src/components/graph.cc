@@ -1,0 +1,88 @@
+#include "components/graph.h"
+
+#include <functional>
+
+#include "components/api_component.h"
+#include "components/config_component.h"
+#include "components/database_component.h"
+#include "components/environment_component.h"
+#include "components/logger_component.h"
+#include "components/metrics_component.h"
+#include "components/resources_component.h"
+
+namespace novacron::components {
+namespace {
+
+using lifecycle::Criticality;
+using lifecycle::Phase;
+using Factory = std::function<std::shared_ptr<lifecycle::Component>(
+    lifecycle::ComponentSpec, Runtime&, const Failpoints&)>;
+
+template <class T>
+Factory Make() {
+  return [](lifecycle::ComponentSpec spec, Runtime& runtime, const Failpoints& failpoints) {
+    return std::make_shared<T>(std::move(spec), runtime, failpoints);
+  };
+}
+
+struct Entry {
+  std::string_view name;
+  std::vector<std::string> dependencies;
+  Criticality criticality;
+  Phase phase;
+  Factory make;
+};
+
+// Only components that do real work are registered. SPEC.md's security, cache, network, dwcp,
+// vm manager, orchestrator, monitoring and ml engine join this table as they are built; until
+// then database and api depend on what they really use.
+const std::vector<Entry>& Table() {
+  static const std::vector<Entry> table = {
+      // name           dependencies             criticality             phase
+      {"config",        {},                      Criticality::kCritical, Phase::kPreInit,
+       Make<ConfigComponent>()},
+      {"logger",        {"config"},              Criticality::kCritical, Phase::kPreInit,
+       Make<LoggerComponent>()},
+      {"metrics",       {"config", "logger"},    Criticality::kCritical, Phase::kPreInit,
+       Make<MetricsComponent>()},
+      {"environment",   {"config"},              Criticality::kCritical, Phase::kPreInit,
+       Make<EnvironmentComponent>()},
+      {"resources",     {"config"},              Criticality::kCritical, Phase::kPreInit,
+       Make<ResourcesComponent>()},
+      {"database",      {"config", "resources"}, Criticality::kCritical, Phase::kCore,
+       Make<DatabaseComponent>()},
+      {"api",           {"metrics", "database"}, Criticality::kCritical, Phase::kServices,
+       Make<ApiComponent>()},
+  };
+  return table;
+}
+
+lifecycle::ComponentSpec SpecOf(const Entry& e, const config::Config& config) {
+  lifecycle::ComponentSpec spec;
+  spec.name = std::string(e.name);
+  spec.dependencies = e.dependencies;
+  spec.criticality = e.criticality;
+  spec.phase = e.phase;
+  spec.start_timeout = config.system.start_timeout;
+  spec.stop_timeout = config.system.stop_timeout;
+  return spec;
+}
+
+}  // namespace
+
+std::vector<lifecycle::ComponentSpec> DeclaredGraph(const config::Config& config) {
+  std::vector<lifecycle::ComponentSpec> specs;
+  for (const Entry& e : Table()) specs.push_back(SpecOf(e, config));
+  return specs;
+}
+
+std::vector<std::shared_ptr<lifecycle::Component>> BuildComponents(Runtime& runtime,
+                                                                   const Failpoints& failpoints) {
+  std::vector<std::shared_ptr<lifecycle::Component>> components;
+  for (const Entry& e : Table()) {
+    components.push_back(e.make(SpecOf(e, runtime.config()), runtime, failpoints));
+  }
+  return components;
+}
+
+}  // namespace novacron::components

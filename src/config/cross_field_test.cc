@@ -1,0 +1,96 @@
+// Level-2 rules between keys, through LoadConfig so that sources are real.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+
+namespace novacron::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::vector<std::string> Errors(const std::string& yaml, std::vector<std::string> sets = {}) {
+  LoadOptions options;
+  options.hostname = "node-a";
+  options.working_dir = "/srv";
+  options.config_texts.push_back({"novacron.yaml", yaml});
+  options.flags.set = std::move(sets);
+  std::vector<ConfigIssue> issues;
+  Result<LoadedConfig> loaded = LoadConfig(options, &issues);
+  std::vector<std::string> lines;
+  for (const ConfigIssue& issue : issues) lines.push_back(FormatIssue(issue));
+  EXPECT_EQ(loaded.ok(), lines.empty());
+  return lines;
+}
+
+TEST(CrossField, MinStreamsNotAboveMaxStreams) {
+  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 64\n    max_streams: 32\n"),
+              ElementsAre("novacron.yaml:3:18: dwcp.transport.min_streams: min_streams 64 is "
+                          "greater than max_streams 32"));
+  // Blamed on the key set by the strongest source.
+  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 64\n",
+                     {"dwcp.transport.max_streams=8"}),
+              ElementsAre("--set dwcp.transport.max_streams: min_streams 64 is greater than "
+                          "max_streams 8"));
+  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 32\n    max_streams: 32\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, TlsNeedsCertificateAndKey) {
+  EXPECT_THAT(Errors("network:\n  enable_tls: true\n"),
+              ElementsAre("novacron.yaml:2:15: network.enable_tls: enable_tls requires "
+                          "network.tls_cert_path",
+                          "novacron.yaml:2:15: network.enable_tls: enable_tls requires "
+                          "network.tls_key_path"));
+  EXPECT_THAT(Errors("network:\n  enable_tls: true\n  tls_cert_path: /c.pem\n"
+                     "  tls_key_path: /k.pem\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, TokenAuthNeedsToken) {
+  EXPECT_THAT(Errors("security:\n  enable_auth: true\n  auth_method: token\n"),
+              ElementsAre("novacron.yaml:3:16: security.auth_method: auth_method token requires "
+                          "security.api_token"));
+  EXPECT_THAT(Errors("security:\n  enable_auth: true\n"),
+              ElementsAre("novacron.yaml:2:16: security.enable_auth: enable_auth requires "
+                          "security.auth_method mtls or token, not none"));
+  EXPECT_THAT(Errors("security:\n  enable_auth: true\n  auth_method: token\n  api_token: t0k\n"),
+              IsEmpty());
+  // Token without auth enabled is not used, hence not required.
+  EXPECT_THAT(Errors("security:\n  auth_method: token\n"), IsEmpty());
+}
+
+TEST(CrossField, PostgresNeedsConnectionString) {
+  EXPECT_THAT(Errors("storage:\n  backend: postgres\n"),
+              ElementsAre("novacron.yaml:2:12: storage.backend: backend postgres requires "
+                          "storage.connection_string"));
+  EXPECT_THAT(Errors("storage:\n  backend: postgres\n  connection_string: postgres://db/nc\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, TimingRules) {
+  EXPECT_THAT(Errors("dwcp:\n  consensus:\n    heartbeat_interval: 5s\n"),
+              ElementsAre("novacron.yaml:3:25: dwcp.consensus.heartbeat_interval: "
+                          "heartbeat_interval 5s must be shorter than election_timeout 5s"));
+  EXPECT_THAT(Errors("dwcp:\n  detection_timeout: 1m\n"),
+              ElementsAre("novacron.yaml:2:22: dwcp.detection_timeout: detection_timeout 1m is "
+                          "longer than detection_interval 30s"));
+}
+
+TEST(CrossField, TracingNeedsEndpointAndPortsMustDiffer) {
+  EXPECT_THAT(Errors("monitoring:\n  enable_tracing: true\n"),
+              ElementsAre("novacron.yaml:2:19: monitoring.enable_tracing: enable_tracing "
+                          "requires monitoring.tracing_endpoint"));
+  EXPECT_THAT(Errors("monitoring:\n  metrics_port: 8080\n"),
+              ElementsAre("novacron.yaml:2:17: monitoring.metrics_port: port 8080 is also used "
+                          "by api.port"));
+  // The data plane on another address may reuse the number.
+  EXPECT_THAT(Errors("network:\n  listen_address: 10.0.0.5\n  bind_port: 8080\n"), IsEmpty());
+  EXPECT_THAT(Errors("network:\n  bind_port: 8080\n"),
+              ElementsAre("novacron.yaml:2:14: network.bind_port: port 8080 is also used by "
+                          "api.port"));
+}
+
+}  // namespace
+}  // namespace novacron::config

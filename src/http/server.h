@@ -1,0 +1,75 @@
+// The HTTP/1.1 server: keep-alive, pipelining, limits and timeouts, N I/O threads.
+//
+//   http::Router router;
+//   router.Get("/health/live", [](const http::Request&) { return http::Response::Text(200, "ok");
+//   }); http::HttpServer server({.port = 8080}, std::move(router));
+//   NOVACRON_RETURN_IF_ERROR(server.Start());
+//   ...
+//   server.Stop(std::chrono::seconds(5));
+//
+// Each I/O thread runs its own event loop and owns the connections it was given, so requests
+// are served without locks. Handlers run on those threads: a slow handler delays the other
+// connections of its thread, so long work belongs elsewhere (answer 202 and do it async).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/router.h"
+
+namespace novacron::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";          // IPv4/IPv6 literal or a name; "::" or "0.0.0.0" for all
+  uint16_t port = 0;                       // 0 = ephemeral; see HttpServer::port()
+  int threads = 2;                         // I/O threads, each with its own event loop
+  size_t max_body_bytes = 1 << 20;         // larger -> 413
+  size_t max_header_bytes = 16 << 10;      // request line + headers; larger -> 431
+  std::chrono::seconds idle_timeout{30};   // keep-alive connection waiting for a request
+  std::chrono::seconds read_timeout{10};   // to receive a whole request once it began; also
+                                           // the time allowed to write a response
+  int max_connections = 10000;             // beyond: 503 and close
+  std::string server_header = "novacron";  // "" sends no Server header
+};
+
+// Counters since Start(), for /metrics.
+struct ServerStats {
+  uint64_t connections_accepted = 0;
+  uint64_t connections_rejected = 0;  // over max_connections
+  uint64_t requests = 0;              // answered by the router
+  uint64_t protocol_errors = 0;       // 400, 413, 431, 501, 505 sent by the server itself
+  uint64_t timeouts = 0;              // connections closed by read_timeout (idle ones aren't)
+  int64_t active_connections = 0;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Router router);
+  ~HttpServer();  // Stop(0) if still running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the I/O threads. Fails with a message naming the address
+  // ("cannot listen on 127.0.0.1:8080: address already in use"), on a router registration
+  // error, on bad options, or when called twice.
+  Status Start();
+
+  // The bound port (the ephemeral one when options.port was 0); 0 before Start().
+  uint16_t port() const;
+
+  // Stops accepting, closes idle connections, lets in-flight requests finish until `deadline`,
+  // then closes everything. Returns within deadline + ~100 ms even if a handler never returns
+  // (its thread is then left to finish on its own). Idempotent; do not call from a handler.
+  void Stop(std::chrono::milliseconds deadline);
+
+  ServerStats stats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with the I/O threads, so a stuck one can outlive us
+};
+
+}  // namespace novacron::http
