@@ -43,6 +43,9 @@ Scheduler::Scheduler(Graph graph, std::vector<std::shared_ptr<Component>> compon
   }
   level_unsettled_.assign(static_cast<std::size_t>(max_level) + 1, 0);
   held_.resize(static_cast<std::size_t>(max_level) + 1);
+  // Threads for the boot now, so that the boot does not wait for their creation.
+  const int eager = static_cast<int>(std::count(lazy_.begin(), lazy_.end(), false));
+  pool_.Reserve(Capacity() == 0 ? eager : std::min(eager, Capacity()));
 }
 
 BootReport Scheduler::Boot() {

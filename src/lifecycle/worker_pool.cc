@@ -5,14 +5,14 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <vector>
+#include <utility>
 
 #include "lifecycle/clock.h"
 
 namespace novacron::lifecycle::internal {
 
 struct WorkerPool::Worker {
-  std::thread thread;
+  std::thread thread;  // assigned under State::mu once created
   bool busy = false;
 };
 
@@ -25,13 +25,14 @@ struct WorkerPool::State {
   std::vector<std::unique_ptr<Worker>> workers;
   std::thread grower;
   int idle = 0;
-  int starting = 0;  // created, not yet waiting for work: about to be idle
+  int starting = 0;  // booked, not yet waiting for work: about to be idle
   int created = 0;
   bool shutdown = false;
   Clock::time_point last_progress{};  // when a task was last queued or taken
 
   // More queued tasks than threads about to take them.
   bool Starved() const { return static_cast<std::size_t>(idle + starting) < queue.size(); }
+  int Missing() const { return static_cast<int>(queue.size()) - idle - starting; }
 };
 
 void WorkerPool::WorkerLoop(std::shared_ptr<State> state, Worker* self) {
@@ -65,77 +66,100 @@ void WorkerPool::GrowthLoop(std::shared_ptr<State> state) {
     if (state->shutdown || !state->Starved()) continue;
     if (Clock::now() - state->last_progress < kStall) continue;  // a thread frees up soon
     // At most double the pool per stall, in case the threads were only short of CPU.
-    for (int n = state->created; n > 0 && state->Starved(); --n) Spawn(state);
+    std::vector<Worker*> added = AddWorkers(*state, std::min(state->Missing(), state->created));
+    lock.unlock();
+    StartWorkers(state, added);
+    lock.lock();
   }
 }
 
-void WorkerPool::Spawn(const std::shared_ptr<State>& state) {
-  auto worker = std::make_unique<Worker>();
-  worker->thread = std::thread(WorkerLoop, state, worker.get());
-  state->workers.push_back(std::move(worker));
-  ++state->created;
-  ++state->starting;
+std::vector<WorkerPool::Worker*> WorkerPool::AddWorkers(State& state, int at_most) {
+  std::vector<Worker*> added;
+  for (int n = 0; n < at_most; ++n) {
+    state.workers.push_back(std::make_unique<Worker>());
+    added.push_back(state.workers.back().get());
+    ++state.created;
+    ++state.starting;
+  }
+  return added;
+}
+
+void WorkerPool::StartWorkers(const std::shared_ptr<State>& state,
+                              const std::vector<Worker*>& workers) {
+  for (Worker* w : workers) {
+    std::thread t(WorkerLoop, state, w);
+    std::lock_guard lock(state->mu);
+    if (state->shutdown) {
+      t.detach();  // Shutdown has taken the records already; the thread exits by itself
+    } else {
+      w->thread = std::move(t);
+    }
+  }
 }
 
 WorkerPool::WorkerPool() : state_(std::make_shared<State>()) {}
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 
+void WorkerPool::Reserve(int threads) {
+  std::vector<Worker*> added;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->shutdown) return;
+    added = AddWorkers(*state_, std::min(threads, kBurstThreads) - state_->created);
+  }
+  StartWorkers(state_, added);
+}
+
 void WorkerPool::Submit(std::vector<std::function<void()>> tasks) {
   if (tasks.empty()) return;
-  std::lock_guard lock(state_->mu);
-  if (state_->shutdown) return;
-  for (auto& task : tasks) state_->queue.push_back(std::move(task));
-  state_->last_progress = Clock::now();  // the new tasks have not waited yet
-  // Idle workers that were notified but did not take their task yet still count as idle.
-  const auto ready = static_cast<std::size_t>(state_->idle + state_->starting);
-  const std::size_t wake = std::min(tasks.size(), ready);
-  if (wake == tasks.size() && wake == 1) {
-    state_->work.notify_one();
-  } else if (wake > 0) {
-    state_->work.notify_all();
+  std::vector<Worker*> added;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->shutdown) return;
+    // Idle workers that were notified but did not take their task yet still count as idle.
+    const int ready = state_->idle + state_->starting;
+    for (auto& task : tasks) state_->queue.push_back(std::move(task));
+    state_->last_progress = Clock::now();  // the new tasks have not waited yet
+    // One wake-up per task: waking every idle thread for a few tasks makes them all fight for
+    // the lock.
+    const std::size_t wake = std::min(tasks.size(), static_cast<std::size_t>(std::max(ready, 0)));
+    for (std::size_t k = 0; k < wake; ++k) state_->work.notify_one();
+    added = AddWorkers(*state_, std::min(state_->Missing(), kBurstThreads));
+    if (state_->Starved()) {
+      if (!state_->grower.joinable()) state_->grower = std::thread(GrowthLoop, state_);
+      state_->growth.notify_one();
+    }
   }
-  while (state_->Starved() && state_->created < kFreeThreads) Spawn(state_);
-  if (state_->Starved()) {
-    if (!state_->grower.joinable()) state_->grower = std::thread(GrowthLoop, state_);
-    state_->growth.notify_one();
-  }
+  StartWorkers(state_, added);
 }
 
 void WorkerPool::Shutdown() {
-  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::pair<std::thread, Worker*>> threads;
   std::thread grower;
   {
     std::lock_guard lock(state_->mu);
     state_->shutdown = true;
-    workers.swap(state_->workers);
+    for (auto& w : state_->workers) {
+      if (w->thread.joinable()) threads.emplace_back(std::move(w->thread), w.get());
+    }
     grower.swap(state_->grower);
   }
   state_->work.notify_all();
   state_->growth.notify_all();
+  const auto self = std::this_thread::get_id();
   if (grower.joinable()) {
-    if (grower.get_id() == std::this_thread::get_id()) {
-      grower.detach();
-    } else {
-      grower.join();
-    }
+    grower.get_id() == self ? grower.detach() : grower.join();
   }
-  for (auto& w : workers) {
-    if (!w->thread.joinable()) continue;  // an earlier Shutdown dealt with it
+  for (auto& [thread, worker] : threads) {
     bool busy;
     {
       std::lock_guard lock(state_->mu);
-      busy = w->busy;
+      busy = worker->busy;
     }
-    if (busy || w->thread.get_id() == std::this_thread::get_id()) {
-      w->thread.detach();
-    } else {
-      w->thread.join();
-    }
+    // A busy worker runs a call the engine abandoned: it must not hang the caller.
+    busy || thread.get_id() == self ? thread.detach() : thread.join();
   }
-  // Detached workers still point at their record: hand the records back to the shared state.
-  std::lock_guard lock(state_->mu);
-  for (auto& w : workers) state_->workers.push_back(std::move(w));
 }
 
 int WorkerPool::threads() const {

@@ -1,8 +1,9 @@
 // Threads for component starts and stops (internal to the engine). Starts block (they sleep,
-// connect, wait), so a task must not wait for a thread that is merely blocked: the pool grows up
-// to kFreeThreads at once, and beyond that whenever every busy thread has been stuck in its task
-// for kStall (a growth thread checks). Short tasks thus reuse a few threads instead of creating
-// one each, while blocking ones still all run at once. The engine bounds concurrency itself.
+// connect, wait), so a task must not wait for a thread that is merely blocked: a task that finds
+// no idle thread gets a new one, at once. Only a huge burst (the boot of thousands of components
+// with nothing between them) is held to kBurstThreads new threads; for the rest a growth thread
+// doubles the pool whenever no thread took a task for kStall, so thousands of short starts reuse
+// a few hundred threads. Threads are kept until the engine goes; the engine bounds concurrency.
 #pragma once
 
 #include <chrono>
@@ -14,13 +15,17 @@ namespace novacron::lifecycle::internal {
 
 class WorkerPool {
  public:
-  static constexpr int kFreeThreads = 32;
+  static constexpr int kBurstThreads = 256;
   static constexpr std::chrono::microseconds kStall{100};
 
   WorkerPool();
   ~WorkerPool();  // Shutdown()
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Creates threads until there are `threads` (at most kBurstThreads), so that a burst of tasks
+  // does not wait for their creation.
+  void Reserve(int threads);
 
   // Runs the tasks on idle threads, or new ones (see above). Dropped after Shutdown.
   void Submit(std::vector<std::function<void()>> tasks);
@@ -38,7 +43,9 @@ class WorkerPool {
   // Threads hold the state by shared_ptr: a detached one may outlive the pool.
   static void WorkerLoop(std::shared_ptr<State> state, Worker* self);
   static void GrowthLoop(std::shared_ptr<State> state);
-  static void Spawn(const std::shared_ptr<State>& state);  // under State::mu
+  // Threads are created outside the lock (that takes a while), so AddWorkers only books them.
+  static std::vector<Worker*> AddWorkers(State& state, int at_most);  // under State::mu
+  static void StartWorkers(const std::shared_ptr<State>& state, const std::vector<Worker*>& workers);
 
   std::shared_ptr<State> state_;
 };

@@ -22,9 +22,9 @@ TEST(WorkerPoolTest, RunsEveryTask) {
   EXPECT_TRUE(testing::Eventually([&] { return done == 1000; }));
 }
 
-TEST(WorkerPoolTest, BlockingTasksBeyondTheFreeThreadsStillRunAtOnce) {
-  // Each task blocks until all have started: only a pool that grows past kFreeThreads finishes.
-  constexpr int kTasks = WorkerPool::kFreeThreads * 3;
+TEST(WorkerPoolTest, BlockingTasksBeyondABurstStillRunAtOnce) {
+  // Each task blocks until all have started: only a pool that grows past kBurstThreads finishes.
+  constexpr int kTasks = WorkerPool::kBurstThreads * 3;
   WorkerPool pool;
   std::mutex mu;
   std::condition_variable cv;

@@ -300,7 +300,8 @@ M& Family<M>::WithLabels(std::span<const std::string> values) {
 template <typename M>
 void Family<M>::Render(std::string& out) const {
   std::shared_lock lock(mu_);
-  if (metrics_.empty()) return;
+  // HELP and TYPE even without samples: the metric is documented (and discoverable) before
+  // its first labelled event, as the Python client does.
   AppendHeader(out, *this);
   for (const auto& [values, metric] : metrics_) AppendSamples(out, *this, values, *metric);
 }

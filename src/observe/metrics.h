@@ -114,7 +114,7 @@ class MetricFamily {
   MetricType type() const { return type_; }
   const std::vector<std::string>& label_names() const { return label_names_; }
 
-  // Appends # HELP, # TYPE and the samples (nothing when the family has no samples yet).
+  // Appends # HELP, # TYPE and the samples (only the header when there are none yet).
   virtual void Render(std::string& out) const = 0;
 
  private:
@@ -194,7 +194,7 @@ class Registry {
   Status RegisterGaugeFunc(std::string name, std::string help, std::function<double()> fn);
   Status RegisterCounterFunc(std::string name, std::string help, std::function<double()> fn);
 
-  // The text exposition (format 0.0.4) of every family with samples, ordered by family name and
+  // The text exposition (format 0.0.4) of every family, ordered by family name and
   // then label values.
   std::string Render() const;
 
