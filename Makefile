@@ -5,7 +5,7 @@ CTEST_JOBS ?= 2
 ARGS ?=
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help
+.PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help docs
 
 all: build
 
@@ -62,3 +62,8 @@ tidy: build
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-debug
+
+# docs/configuration.md = hand-written head + the key table generated from the schema.
+docs: build
+	@{ cat docs/configuration.head.md; ./build/src/cli/novacron config schema | \
+	   python3 scripts/gen_config_doc.py; } > docs/configuration.md

@@ -89,14 +89,17 @@ void Reload(const DaemonOptions& options, components::LogHub& logs, SystemdNotif
   }
   config::ReloadPlan plan = config::Diff(live, next->config);
   if (plan.empty()) log.Info("reload: configuration unchanged");
+  std::vector<std::string> restart = plan.restart_required;
   for (const std::string& key : plan.reloadable) {
     if (key == "system.log_level") {
       log.SetLevel(components::ToLogLevel(next->config.system.log_level));
       live.system.log_level = next->config.system.log_level;
+      log.Info("reload: applied", {{"key", key}});
+    } else {
+      restart.push_back(key);  // reloadable in the schema, but no component applies it live yet
     }
-    log.Info("reload: applied", {{"key", key}});
   }
-  for (const std::string& key : plan.restart_required) {
+  for (const std::string& key : restart) {
     log.Warn("reload: changed, takes effect on restart", {{"key", key}});
   }
   notifier.Ready("ready (reloaded)");
