@@ -4,6 +4,10 @@ JOBS ?= 2
 CTEST_JOBS ?= 2
 ARGS ?=
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Share the compiler cache between clones in different directories (CI builds a fresh clone).
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+export CCACHE_MAXSIZE ?= 5G
 
 .PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help docs
 
