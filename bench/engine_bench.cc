@@ -224,10 +224,11 @@ void RunMakespan(const Scenario& s, int repeats, bool sequential_once) {
   for (const auto& [name, d] : s.durations) sum += d;
   std::printf("\n%s (depth %zu levels, concurrency unbounded)\n", s.name.c_str(),
               graph.Levels().size());
-  std::printf("  critical path %.1f ms over %zu components; sum of all starts %.1f ms; "
-              "ideal level-by-level %.1f ms\n",
-              ToMillis(path.length), path.components.size(), ToMillis(sum),
-              ToMillis(LevelsBound(graph, s.durations)));
+  std::printf(
+      "  critical path %.1f ms over %zu components; sum of all starts %.1f ms; "
+      "ideal level-by-level %.1f ms\n",
+      ToMillis(path.length), path.components.size(), ToMillis(sum),
+      ToMillis(LevelsBound(graph, s.durations)));
   std::printf("  | %-10s | %14s | %15s | %5s |\n", "strategy", "makespan ms", "x critical path",
               "runs");
   std::printf("  |%s|%s|%s|%s|\n", std::string(12, '-').c_str(), std::string(16, '-').c_str(),
@@ -253,17 +254,18 @@ void RunMakespan(const Scenario& s, int repeats, bool sequential_once) {
     std::sort(latencies.begin(), latencies.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     if (strategy == Strategy::kEager) eager_latency = latencies[latencies.size() / 2].second;
-    std::printf("  | %-10s | %14.1f | %15.3f | %5d |\n", std::string(StrategyName(strategy)).c_str(),
-                ToMillis(m), ToMillis(m) / ToMillis(path.length), runs);
+    std::printf("  | %-10s | %14.1f | %15.3f | %5d |\n",
+                std::string(StrategyName(strategy)).c_str(), ToMillis(m),
+                ToMillis(m) / ToMillis(path.length), runs);
   }
   std::printf("  | %-10s | %14.1f | %15.3f | %5s |\n", "crit. path", ToMillis(path.length), 1.0,
               "-");
-  std::printf("  eager (median run): up to %d starts at once; a start began %.0f us (median), "
-              "%.0f us (p99), %.0f us (max) after its last dependency was up; a sleep overran "
-              "by %.0f us (median)\n",
-              eager_latency.peak, ToMillis(eager_latency.median) * 1000,
-              ToMillis(eager_latency.p99) * 1000, ToMillis(eager_latency.max) * 1000,
-              ToMillis(eager_latency.overrun) * 1000);
+  std::printf(
+      "  eager (median run): up to %d starts at once; a start began %.0f us (median), "
+      "%.0f us (p99), %.0f us (max) after its last dependency was up; a sleep overran "
+      "by %.0f us (median)\n",
+      eager_latency.peak, ToMillis(eager_latency.median) * 1000, ToMillis(eager_latency.p99) * 1000,
+      ToMillis(eager_latency.max) * 1000, ToMillis(eager_latency.overrun) * 1000);
 }
 
 // A chain (every start hands over to the next), a wide graph (all independent) and a random
@@ -287,8 +289,8 @@ std::vector<ComponentSpec> OverheadGraph(const std::string& shape, int n) {
 }
 
 void RunOverhead(int n, int repeats) {
-  std::printf("\n2. Engine overhead: start + stop of %d no-op components (eager, median of %d)\n", n,
-              repeats);
+  std::printf("\n2. Engine overhead: start + stop of %d no-op components (eager, median of %d)\n",
+              n, repeats);
   std::printf("  | %-18s | %11s | %12s | %12s | %18s |\n", "graph", "concurrency", "start ms",
               "stop ms", "us per component");
   std::printf("  |%s|%s|%s|%s|%s|\n", std::string(20, '-').c_str(), std::string(13, '-').c_str(),
@@ -298,8 +300,8 @@ void RunOverhead(int n, int repeats) {
     const char* shape;
     int concurrency;
   };
-  for (const Case& c : {Case{"chain", 0}, Case{"wide", 0}, Case{"wide", 8},
-                        Case{"random sparse DAG", 0}}) {
+  for (const Case& c :
+       {Case{"chain", 0}, Case{"wide", 0}, Case{"wide", 8}, Case{"random sparse DAG", 0}}) {
     const std::vector<ComponentSpec> specs = OverheadGraph(c.shape, n);
     std::vector<Duration> starts, stops, totals;
     for (int r = 0; r < repeats; ++r) {
@@ -317,7 +319,8 @@ void RunOverhead(int n, int repeats) {
       stops.push_back(t2 - t1);
       totals.push_back(t2 - t0);
     }
-    const std::string concurrency = c.concurrency == 0 ? "unbounded" : std::to_string(c.concurrency);
+    const std::string concurrency =
+        c.concurrency == 0 ? "unbounded" : std::to_string(c.concurrency);
     std::printf("  | %-18s | %11s | %12.1f | %12.1f | %18.2f |\n", c.shape, concurrency.c_str(),
                 ToMillis(Median(starts)), ToMillis(Median(stops)),
                 ToMillis(Median(totals)) * 1000.0 / n);

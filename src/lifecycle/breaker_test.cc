@@ -20,9 +20,9 @@ struct FakeClock {
 };
 
 CircuitBreaker MakeBreaker(FakeClock& clock) {
-  return CircuitBreaker("database", {.failure_threshold = 3,
-                                     .cool_down = 30s,
-                                     .now = [&clock] { return clock.Now(); }});
+  return CircuitBreaker("database", {.failure_threshold = 3, .cool_down = 30s, .now = [&clock] {
+                                       return clock.Now();
+                                     }});
 }
 
 TEST(CircuitBreakerTest, OpensAfterThreeConsecutiveFailures) {

@@ -7,9 +7,12 @@ namespace novacron::lifecycle {
 
 std::string_view CriticalityName(Criticality c) {
   switch (c) {
-    case Criticality::kCritical: return "critical";
-    case Criticality::kDegraded: return "degraded";
-    case Criticality::kOptional: return "optional";
+    case Criticality::kCritical:
+      return "critical";
+    case Criticality::kDegraded:
+      return "degraded";
+    case Criticality::kOptional:
+      return "optional";
   }
   return "unknown";
 }
@@ -24,10 +27,14 @@ Result<Criticality> ParseCriticality(std::string_view name) {
 
 std::string_view PhaseName(Phase p) {
   switch (p) {
-    case Phase::kPreInit: return "pre-init";
-    case Phase::kCore: return "core";
-    case Phase::kServices: return "services";
-    case Phase::kPostInit: return "post-init";
+    case Phase::kPreInit:
+      return "pre-init";
+    case Phase::kCore:
+      return "core";
+    case Phase::kServices:
+      return "services";
+    case Phase::kPostInit:
+      return "post-init";
   }
   return "unknown";
 }
@@ -42,9 +49,12 @@ Result<Phase> ParsePhase(std::string_view name) {
 
 std::string_view HealthStateName(HealthReport::State state) {
   switch (state) {
-    case HealthReport::kHealthy: return "healthy";
-    case HealthReport::kDegraded: return "degraded";
-    case HealthReport::kUnhealthy: return "unhealthy";
+    case HealthReport::kHealthy:
+      return "healthy";
+    case HealthReport::kDegraded:
+      return "degraded";
+    case HealthReport::kUnhealthy:
+      return "unhealthy";
   }
   return "unknown";
 }

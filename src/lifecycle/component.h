@@ -101,9 +101,9 @@ class StopContext {
   Clock::time_point deadline_;
 };
 
-// Start and Stop run on engine worker threads (any thread, never two of them at once for one
-// component, except a start that timed out and has not returned yet: see engine.h). Health may be
-// called from any thread at any time while the component runs, so it must be thread-safe.
+// Start and Stop run on engine worker threads, never two at once for one component (a retry waits
+// for a timed-out attempt to return). Health may be called from any thread at any time while the
+// component runs, so it must be thread-safe.
 class Component {
  public:
   explicit Component(ComponentSpec spec) : spec_(std::move(spec)) {}

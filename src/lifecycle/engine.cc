@@ -1,6 +1,7 @@
 #include "lifecycle/engine.h"
 
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "lifecycle/scheduler.h"
@@ -33,13 +34,16 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::vector<std::shared_ptr<Compo
   }
   Result<Graph> graph = Graph::Build(std::move(specs));
   if (!graph.ok()) return graph.status();
-  auto scheduler = std::make_shared<internal::Scheduler>(std::move(graph).value(),
-                                                         std::move(components), options);
-  return std::unique_ptr<Engine>(new Engine(std::move(scheduler)));
+  try {
+    auto scheduler = std::make_shared<internal::Scheduler>(std::move(graph).value(),
+                                                           std::move(components), options);
+    return std::unique_ptr<Engine>(new Engine(std::move(scheduler)));
+  } catch (const std::system_error& e) {  // the observer's event thread
+    return Internal(std::string("engine: cannot create its threads: ") + e.what());
+  }
 }
 
-Engine::Engine(std::shared_ptr<internal::Scheduler> scheduler)
-    : scheduler_(std::move(scheduler)) {}
+Engine::Engine(std::shared_ptr<internal::Scheduler> scheduler) : scheduler_(std::move(scheduler)) {}
 
 Engine::~Engine() {
   (void)scheduler_->Stop(std::nullopt);

@@ -122,8 +122,8 @@ RC_GTEST_PROP(EngineProperty, FailuresFollowThePolicy, ()) {
   std::vector<std::shared_ptr<FakeComponent>> fakes;
   std::map<std::string, bool> fails;
   for (ComponentSpec s : g.specs) {
-    s.criticality = *rc::gen::element(Criticality::kCritical, Criticality::kDegraded,
-                                      Criticality::kOptional);
+    s.criticality =
+        *rc::gen::element(Criticality::kCritical, Criticality::kDegraded, Criticality::kOptional);
     const bool fail = *rc::gen::weightedElement<bool>({{1, true}, {4, false}});
     fails[s.name] = fail;
     fakes.push_back(std::make_shared<FakeComponent>(s, trace, [fail](StartContext&) {

@@ -12,11 +12,11 @@ namespace novacron::lifecycle {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::Eventually;
 using testing::FastRetry;
 using testing::Gate;
 using testing::Harness;
+using ::testing::HasSubstr;
 using testing::MakeSpec;
 using namespace std::chrono_literals;
 
@@ -121,8 +121,8 @@ TEST(EngineStopTest, StopTimeoutIsAbandonedAndReported) {
   EXPECT_EQ(stop.Find("api")->state, ComponentState::kFailed);
   EXPECT_EQ(stop.Find("db")->state, ComponentState::kStopped);
   EXPECT_EQ(db->stops(), 1);
-  EXPECT_THAT(h.Lines("stop"), ElementsAre("stopping:api", "stop-failed:api", "stopping:db",
-                                           "stopped:db"));
+  EXPECT_THAT(h.Lines("stop"),
+              ElementsAre("stopping:api", "stop-failed:api", "stopping:db", "stopped:db"));
   release->Open();
   EXPECT_TRUE(Eventually([&] { return h.trace->Count("stopped:api") == 1; }));
 }
@@ -239,12 +239,11 @@ TEST(EngineLazyTest, LazyStartReportsWhyItCannotRun) {
   Harness h;
   h.Add(MakeSpec("cache", {}, Criticality::kDegraded),
         [](StartContext&) { return InvalidArgument("bad url"); });
-  auto ml = h.Add(
-      [] {
-        ComponentSpec s = MakeSpec("ml", {"cache"}, Criticality::kOptional);
-        s.lazy = true;
-        return s;
-      }());
+  auto ml = h.Add([] {
+    ComponentSpec s = MakeSpec("ml", {"cache"}, Criticality::kOptional);
+    s.lazy = true;
+    return s;
+  }());
   Engine& engine = h.Build();
   EXPECT_EQ(engine.EnsureStarted("ml").code(), ErrorCode::kFailedPrecondition);  // not booted
   ASSERT_TRUE(engine.Start().status.ok());

@@ -14,10 +14,10 @@ namespace novacron::lifecycle {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::FastRetry;
 using testing::Gate;
 using testing::Harness;
+using ::testing::HasSubstr;
 using testing::MakeSpec;
 using testing::Numbered;
 using namespace std::chrono_literals;
@@ -49,15 +49,16 @@ TEST(EngineTest, BootsAndStopsTheSpecGraph) {
   // Every component started after its dependencies were up.
   for (const ComponentOutcome& o : boot.components) {
     if (o.state != ComponentState::kRunning) continue;
-    for (const std::string& dep : engine.graph().spec(*engine.graph().IndexOf(o.name)).dependencies) {
+    for (const std::string& dep :
+         engine.graph().spec(*engine.graph().IndexOf(o.name)).dependencies) {
       EXPECT_LE(*boot.Find(dep)->finished, *o.started) << o.name << " after " << dep;
     }
   }
   std::vector<Checkpoint> reached;
   for (const CheckpointTime& c : boot.checkpoints) reached.push_back(c.checkpoint);
   EXPECT_THAT(reached, ElementsAre(Checkpoint::kInitStart, Checkpoint::kPreInitComplete,
-                                   Checkpoint::kCoreInitComplete,
-                                   Checkpoint::kServiceInitComplete, Checkpoint::kInitComplete));
+                                   Checkpoint::kCoreInitComplete, Checkpoint::kServiceInitComplete,
+                                   Checkpoint::kInitComplete));
   ASSERT_EQ(boot.phases.size(), 3u);  // no post-init component
   EXPECT_EQ(boot.phases[0].phase, Phase::kPreInit);
   EXPECT_LE(boot.phases[0].started, boot.phases[1].started);
@@ -125,8 +126,7 @@ TEST(EngineTest, DegradedComponentIsRetriedWithBackoff) {
   auto cache = h.Add(WithRetry(MakeSpec("cache", {"config"}, kDegraded), FastRetry()),
                      [&](StartContext& ctx) {
                        EXPECT_EQ(ctx.attempt(), calls + 1);
-                       return ++calls < 3 ? Unavailable("redis: connection refused")
-                                          : Status::Ok();
+                       return ++calls < 3 ? Unavailable("redis: connection refused") : Status::Ok();
                      });
   Engine& engine = h.Build();
   BootReport boot = engine.Start();
@@ -228,8 +228,8 @@ TEST(EngineTest, DependentsOfAFailedComponentAreBlocked) {
   EXPECT_EQ(o->error.ToString(), "blocked: dependency 'cache' failed: bad redis url");
   EXPECT_EQ(boot.Find("monitoring")->error.message(),
             "blocked: dependency 'orchestrator' is blocked");
-  EXPECT_THAT(h.Lines("blocked:"), ElementsAre("blocked:orchestrator by cache",
-                                               "blocked:monitoring by orchestrator"));
+  EXPECT_THAT(h.Lines("blocked:"),
+              ElementsAre("blocked:orchestrator by cache", "blocked:monitoring by orchestrator"));
 }
 
 TEST(EngineTest, BlockedCriticalComponentFailsTheBoot) {
@@ -343,7 +343,8 @@ TEST(EngineTest, SequentialRunsOneAtATimeInTopologicalOrder) {
     if (e.rfind("start:", 0) == 0) starts.push_back(e.substr(6));
   }
   std::vector<std::string> topo;
-  for (std::size_t i : engine.graph().TopologicalOrder()) topo.push_back(engine.graph().spec(i).name);
+  for (std::size_t i : engine.graph().TopologicalOrder())
+    topo.push_back(engine.graph().spec(i).name);
   EXPECT_EQ(starts, topo);
 }
 

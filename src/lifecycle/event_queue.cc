@@ -67,15 +67,32 @@ void EventQueue::Deliver(const Event& e) {
   }
   const ComponentSpec& c = *e.component;
   switch (e.kind) {
-    case Event::Kind::kCheckpoint: return;
-    case Event::Kind::kStarting: o.OnStarting(c, e.attempt); return;
-    case Event::Kind::kStarted: o.OnStarted(c, e.attempt, e.duration); return;
-    case Event::Kind::kAttemptFailed: o.OnAttemptFailed(c, e.attempt, e.status, e.retry_in); return;
-    case Event::Kind::kFailed: o.OnFailed(c, e.status); return;
-    case Event::Kind::kBlocked: o.OnBlocked(c, e.dependency, e.status); return;
-    case Event::Kind::kStopping: o.OnStopping(c); return;
-    case Event::Kind::kStopped: o.OnStopped(c, e.duration, e.status); return;
-    case Event::Kind::kLateStart: o.OnLateStart(c, e.attempt, e.status, e.cleanup); return;
+    case Event::Kind::kCheckpoint:
+      return;
+    case Event::Kind::kStarting:
+      o.OnStarting(c, e.attempt);
+      return;
+    case Event::Kind::kStarted:
+      o.OnStarted(c, e.attempt, e.duration);
+      return;
+    case Event::Kind::kAttemptFailed:
+      o.OnAttemptFailed(c, e.attempt, e.status, e.retry_in);
+      return;
+    case Event::Kind::kFailed:
+      o.OnFailed(c, e.status);
+      return;
+    case Event::Kind::kBlocked:
+      o.OnBlocked(c, e.dependency, e.status);
+      return;
+    case Event::Kind::kStopping:
+      o.OnStopping(c);
+      return;
+    case Event::Kind::kStopped:
+      o.OnStopped(c, e.duration, e.status);
+      return;
+    case Event::Kind::kLateStart:
+      o.OnLateStart(c, e.attempt, e.status, e.cleanup);
+      return;
   }
 }
 

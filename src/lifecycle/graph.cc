@@ -100,7 +100,8 @@ Result<Graph> Graph::Build(std::vector<ComponentSpec> specs) {
   }
   if (g.order_.size() != n) {
     for (std::size_t i = 0; i < n; ++i) {
-      if (unresolved[i] > 0) return InvalidArgument(DescribeCycle(g.specs_, g.deps_, unresolved, i));
+      if (unresolved[i] > 0)
+        return InvalidArgument(DescribeCycle(g.specs_, g.deps_, unresolved, i));
     }
   }
   g.position_.resize(n);

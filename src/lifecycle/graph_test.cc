@@ -50,8 +50,7 @@ TEST(GraphTest, TiesAreBrokenByDeclarationOrder) {
 }
 
 TEST(GraphTest, UnknownDependencyNamesBoth) {
-  Result<Graph> g =
-      Graph::Build({MakeSpec("orchestrator"), MakeSpec("api", {"orchestrater"})});
+  Result<Graph> g = Graph::Build({MakeSpec("orchestrator"), MakeSpec("api", {"orchestrater"})});
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(g.status().message(), "component 'api' depends on unknown 'orchestrater'");
@@ -65,9 +64,9 @@ TEST(GraphTest, DuplicateAndEmptyNamesAreRejected) {
 }
 
 TEST(GraphTest, CycleIsNamedInDependencyDirection) {
-  Result<Graph> g = Graph::Build(
-      {MakeSpec("root"), MakeSpec("a", {"root", "b"}), MakeSpec("b", {"c"}), MakeSpec("c", {"a"}),
-       MakeSpec("after", {"a"})});
+  Result<Graph> g =
+      Graph::Build({MakeSpec("root"), MakeSpec("a", {"root", "b"}), MakeSpec("b", {"c"}),
+                    MakeSpec("c", {"a"}), MakeSpec("after", {"a"})});
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(g.status().message(), "dependency cycle: a -> b -> c -> a");
@@ -95,10 +94,10 @@ TEST(GraphTest, CriticalPathOfSpecGraph) {
   Result<Graph> g = Graph::Build(testing::SpecGraph());
   ASSERT_TRUE(g.ok());
   std::map<std::string, Duration, std::less<>> ms = {
-      {"config", 5ms},        {"logger", 3ms},        {"metrics", 4ms},  {"environment", 20ms},
-      {"resources", 12ms},    {"security", 30ms},     {"database", 45ms}, {"cache", 15ms},
-      {"network", 10ms},      {"dwcp", 40ms},         {"vm manager", 35ms},
-      {"orchestrator", 25ms}, {"api", 15ms},          {"monitoring", 8ms}, {"ml engine", 30ms}};
+      {"config", 5ms},     {"logger", 3ms},     {"metrics", 4ms},     {"environment", 20ms},
+      {"resources", 12ms}, {"security", 30ms},  {"database", 45ms},   {"cache", 15ms},
+      {"network", 10ms},   {"dwcp", 40ms},      {"vm manager", 35ms}, {"orchestrator", 25ms},
+      {"api", 15ms},       {"monitoring", 8ms}, {"ml engine", 30ms}};
   Result<Graph::Path> path = g->CriticalPath(ms);
   ASSERT_TRUE(path.ok());
   EXPECT_EQ(path->length, 125ms);
@@ -120,7 +119,8 @@ TEST(GraphTest, DotAndMermaidContainNodesAndEdges) {
   EXPECT_THAT(dot, HasSubstr("digraph novacron {"));
   EXPECT_THAT(dot, HasSubstr("\"security\" -> \"database\";"));
   EXPECT_THAT(dot, HasSubstr("\"database\" -> \"vm manager\";"));
-  EXPECT_THAT(dot, HasSubstr("\"cache\" [label=\"cache\\ndegraded, core\", shape=box, style=dashed]"));
+  EXPECT_THAT(dot,
+              HasSubstr("\"cache\" [label=\"cache\\ndegraded, core\", shape=box, style=dashed]"));
   EXPECT_THAT(dot, HasSubstr("\"ml engine\\noptional, services, lazy\""));
   std::size_t edges = 0;
   for (std::size_t i = 0; i < g->size(); ++i) edges += g->DependenciesOf(i).size();
@@ -163,8 +163,7 @@ std::vector<ComponentSpec> RandomDag(int n, const std::vector<std::pair<int, int
   return specs;
 }
 
-RC_GTEST_PROP(GraphProperty, RandomDagsBuildInADependencyRespectingOrder,
-              (std::uint64_t seed)) {
+RC_GTEST_PROP(GraphProperty, RandomDagsBuildInADependencyRespectingOrder, (std::uint64_t seed)) {
   const int n = *rc::gen::inRange(1, 40);
   const auto edges = *rc::gen::container<std::vector<std::pair<int, int>>>(
       rc::gen::pair(rc::gen::inRange(0, 40), rc::gen::inRange(0, 40)));

@@ -8,11 +8,16 @@ namespace novacron::lifecycle {
 
 std::string_view CheckpointName(Checkpoint c) {
   switch (c) {
-    case Checkpoint::kInitStart: return "init_start";
-    case Checkpoint::kPreInitComplete: return "pre_init_complete";
-    case Checkpoint::kCoreInitComplete: return "core_init_complete";
-    case Checkpoint::kServiceInitComplete: return "service_init_complete";
-    case Checkpoint::kInitComplete: return "init_complete";
+    case Checkpoint::kInitStart:
+      return "init_start";
+    case Checkpoint::kPreInitComplete:
+      return "pre_init_complete";
+    case Checkpoint::kCoreInitComplete:
+      return "core_init_complete";
+    case Checkpoint::kServiceInitComplete:
+      return "service_init_complete";
+    case Checkpoint::kInitComplete:
+      return "init_complete";
   }
   return "unknown";
 }
@@ -26,19 +31,26 @@ Result<Checkpoint> ParseCheckpoint(std::string_view name) {
 
 std::optional<Checkpoint> CheckpointAfter(Phase phase) {
   switch (phase) {
-    case Phase::kPreInit: return Checkpoint::kPreInitComplete;
-    case Phase::kCore: return Checkpoint::kCoreInitComplete;
-    case Phase::kServices: return Checkpoint::kServiceInitComplete;
-    case Phase::kPostInit: return std::nullopt;
+    case Phase::kPreInit:
+      return Checkpoint::kPreInitComplete;
+    case Phase::kCore:
+      return Checkpoint::kCoreInitComplete;
+    case Phase::kServices:
+      return Checkpoint::kServiceInitComplete;
+    case Phase::kPostInit:
+      return std::nullopt;
   }
   return std::nullopt;
 }
 
 std::string_view StrategyName(Strategy s) {
   switch (s) {
-    case Strategy::kEager: return "eager";
-    case Strategy::kLevels: return "levels";
-    case Strategy::kSequential: return "sequential";
+    case Strategy::kEager:
+      return "eager";
+    case Strategy::kLevels:
+      return "levels";
+    case Strategy::kSequential:
+      return "sequential";
   }
   return "unknown";
 }

@@ -6,14 +6,22 @@ namespace novacron::lifecycle {
 
 std::string_view ComponentStateName(ComponentState s) {
   switch (s) {
-    case ComponentState::kPending: return "pending";
-    case ComponentState::kStarting: return "starting";
-    case ComponentState::kRunning: return "running";
-    case ComponentState::kFailed: return "failed";
-    case ComponentState::kBlocked: return "blocked";
-    case ComponentState::kLazy: return "lazy";
-    case ComponentState::kStopping: return "stopping";
-    case ComponentState::kStopped: return "stopped";
+    case ComponentState::kPending:
+      return "pending";
+    case ComponentState::kStarting:
+      return "starting";
+    case ComponentState::kRunning:
+      return "running";
+    case ComponentState::kFailed:
+      return "failed";
+    case ComponentState::kBlocked:
+      return "blocked";
+    case ComponentState::kLazy:
+      return "lazy";
+    case ComponentState::kStopping:
+      return "stopping";
+    case ComponentState::kStopped:
+      return "stopped";
   }
   return "unknown";
 }

@@ -43,9 +43,6 @@ Scheduler::Scheduler(Graph graph, std::vector<std::shared_ptr<Component>> compon
   }
   level_unsettled_.assign(static_cast<std::size_t>(max_level) + 1, 0);
   held_.resize(static_cast<std::size_t>(max_level) + 1);
-  // Threads for the boot now, so that the boot does not wait for their creation.
-  const int eager = static_cast<int>(std::count(lazy_.begin(), lazy_.end(), false));
-  pool_.Reserve(Capacity() == 0 ? eager : std::min(eager, Capacity()));
 }
 
 BootReport Scheduler::Boot() {
@@ -80,7 +77,8 @@ BootReport Scheduler::Boot() {
   Execute(actions, /*keep_one=*/false);
   lock.lock();
 
-  WaitFor(lock, [&] { return boot_unsettled_ == 0; }, std::nullopt);
+  WaitFor(
+      lock, [&] { return boot_unsettled_ == 0; }, std::nullopt);
   const Clock::time_point boot_end = Clock::now();
   Status status;
   if (aborting_) {
@@ -133,7 +131,8 @@ Status Scheduler::EnsureStarted(std::string_view name) {
   lock.unlock();
   Execute(actions, false);
   lock.lock();
-  WaitFor(lock, [&] { return IsSettled(i); }, std::nullopt);
+  WaitFor(
+      lock, [&] { return IsSettled(i); }, std::nullopt);
   --ensure_waiters_;
   const Node& n = nodes_[i];
   Status result;
@@ -178,10 +177,10 @@ void Scheduler::Want(std::size_t target, Actions& actions) {
       const Node& dep = nodes_[*down];
       n.state = ComponentState::kBlocked;
       n.finished_at = Clock::now();
-      n.last_error = FailedPrecondition("blocked: dependency '" + graph_.spec(*down).name +
-                                        (dep.state == ComponentState::kBlocked ? "' is blocked"
-                                                                               : "' failed"))
-                         .WithCause(dep.last_error);
+      n.last_error =
+          FailedPrecondition("blocked: dependency '" + graph_.spec(*down).name +
+                             (dep.state == ComponentState::kBlocked ? "' is blocked" : "' failed"))
+              .WithCause(dep.last_error);
       Emit({.kind = Event::Kind::kBlocked,
             .component = &graph_.spec(k),
             .status = n.last_error,
@@ -261,7 +260,8 @@ std::shared_ptr<Attempt> Scheduler::Execute(Actions& actions, bool keep_one) {
 void Scheduler::Run(std::shared_ptr<Attempt> a) {
   while (a) {
     Component& component = *components_[a->node];
-    Status result = a->stop ? CallStop(component, a->cancel.get_token(), a->deadline) : CallStart(*a);
+    Status result =
+        a->stop ? CallStop(component, a->cancel.get_token(), a->deadline) : CallStart(*a);
     Actions actions;
     bool late;
     {
@@ -407,10 +407,10 @@ void Scheduler::Settled(std::size_t i, Actions& actions) {
       }
       m.state = ComponentState::kBlocked;
       m.finished_at = Clock::now();
-      m.last_error = FailedPrecondition("blocked: dependency '" + graph_.spec(k).name +
-                                        (n.state == ComponentState::kBlocked ? "' is blocked"
-                                                                             : "' failed"))
-                         .WithCause(n.last_error);
+      m.last_error =
+          FailedPrecondition("blocked: dependency '" + graph_.spec(k).name +
+                             (n.state == ComponentState::kBlocked ? "' is blocked" : "' failed"))
+              .WithCause(n.last_error);
       Emit({.kind = Event::Kind::kBlocked,
             .component = &graph_.spec(d),
             .status = m.last_error,
@@ -495,8 +495,9 @@ void Scheduler::TimeOut(std::size_t i, Actions& actions) {
   const std::string& name = graph_.spec(i).name;
   const Duration limit = a.deadline - a.began;
   if (a.stop) {
-    Abandon(i, DeadlineExceeded("component '" + name + "' did not stop within " + Millis(limit) +
-                                "; abandoned"),
+    Abandon(i,
+            DeadlineExceeded("component '" + name + "' did not stop within " + Millis(limit) +
+                             "; abandoned"),
             actions);
   } else {
     Abandon(i,

@@ -41,8 +41,7 @@ struct Attempt {
 
 class Scheduler : public std::enable_shared_from_this<Scheduler> {
  public:
-  Scheduler(Graph graph, std::vector<std::shared_ptr<Component>> components,
-            EngineOptions options);
+  Scheduler(Graph graph, std::vector<std::shared_ptr<Component>> components, EngineOptions options);
 
   BootReport Boot();
   void CancelBoot();

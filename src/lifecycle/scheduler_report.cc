@@ -53,9 +53,8 @@ EngineSnapshot Scheduler::Snapshot() const {
       if (n.state == ComponentState::kRunning) {
         running.emplace_back(snap.components.size(), i);
       } else {
-        c.health = HealthReport::Unhealthy(n.last_error.ok() ? std::string(ComponentStateName(
-                                                                   n.state))
-                                                             : n.last_error.ToString());
+        c.health = HealthReport::Unhealthy(
+            n.last_error.ok() ? std::string(ComponentStateName(n.state)) : n.last_error.ToString());
       }
       snap.components.push_back(std::move(c));
     }

@@ -48,7 +48,8 @@ void Scheduler::StopRunning(Lock& lock, std::optional<Clock::time_point> deadlin
   lock.unlock();
   Execute(actions, false);
   lock.lock();
-  if (!WaitFor(lock, [&] { return in_flight_ == 0; }, deadline)) {
+  if (!WaitFor(
+          lock, [&] { return in_flight_ == 0; }, deadline)) {
     Actions abandon;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
       if (nodes_[i].attempt) {
@@ -82,7 +83,8 @@ void Scheduler::StopRunning(Lock& lock, std::optional<Clock::time_point> deadlin
   Execute(stops, false);
   lock.lock();
 
-  if (!WaitFor(lock, [&] { return stop_unsettled_ == 0; }, deadline)) {
+  if (!WaitFor(
+          lock, [&] { return stop_unsettled_ == 0; }, deadline)) {
     stop_deadline_passed_ = true;
     ready_.clear();
     Actions abandon;
@@ -98,10 +100,10 @@ void Scheduler::StopRunning(Lock& lock, std::optional<Clock::time_point> deadlin
                                  "' stop abandoned: the shutdown deadline passed"),
                 abandon);
       } else if (n.state == ComponentState::kRunning) {
-        StopFinished(i,
-                     DeadlineExceeded("component '" + name +
-                                      "' not stopped: the shutdown deadline passed"),
-                     Duration::zero());
+        StopFinished(
+            i,
+            DeadlineExceeded("component '" + name + "' not stopped: the shutdown deadline passed"),
+            Duration::zero());
       }
     }
     lock.unlock();
@@ -116,8 +118,8 @@ void Scheduler::StopRunning(Lock& lock, std::optional<Clock::time_point> deadlin
     failures += (failures.empty() ? "" : "; ") + o.error.ToString();
   }
   if (!report.status.ok()) {
-    report.status = Status(report.status.code(), "stop: not every component stopped cleanly: " +
-                                                     failures);
+    report.status =
+        Status(report.status.code(), "stop: not every component stopped cleanly: " + failures);
   }
   report.components = std::move(stop_outcomes_);
   stop_outcomes_.clear();

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -87,7 +88,17 @@ std::vector<WorkerPool::Worker*> WorkerPool::AddWorkers(State& state, int at_mos
 void WorkerPool::StartWorkers(const std::shared_ptr<State>& state,
                               const std::vector<Worker*>& workers) {
   for (Worker* w : workers) {
-    std::thread t(WorkerLoop, state, w);
+    std::thread t;
+    try {
+      t = std::thread(WorkerLoop, state, w);
+    } catch (const std::system_error&) {
+      // Out of threads: the queued tasks wait for the threads there are.
+      std::lock_guard lock(state->mu);
+      --state->starting;
+      --state->created;
+      std::erase_if(state->workers, [w](const auto& record) { return record.get() == w; });
+      continue;
+    }
     std::lock_guard lock(state->mu);
     if (state->shutdown) {
       t.detach();  // Shutdown has taken the records already; the thread exits by itself
@@ -100,16 +111,6 @@ void WorkerPool::StartWorkers(const std::shared_ptr<State>& state,
 WorkerPool::WorkerPool() : state_(std::make_shared<State>()) {}
 
 WorkerPool::~WorkerPool() { Shutdown(); }
-
-void WorkerPool::Reserve(int threads) {
-  std::vector<Worker*> added;
-  {
-    std::lock_guard lock(state_->mu);
-    if (state_->shutdown) return;
-    added = AddWorkers(*state_, std::min(threads, kBurstThreads) - state_->created);
-  }
-  StartWorkers(state_, added);
-}
 
 void WorkerPool::Submit(std::vector<std::function<void()>> tasks) {
   if (tasks.empty()) return;
@@ -127,7 +128,11 @@ void WorkerPool::Submit(std::vector<std::function<void()>> tasks) {
     for (std::size_t k = 0; k < wake; ++k) state_->work.notify_one();
     added = AddWorkers(*state_, std::min(state_->Missing(), kBurstThreads));
     if (state_->Starved()) {
-      if (!state_->grower.joinable()) state_->grower = std::thread(GrowthLoop, state_);
+      try {
+        if (!state_->grower.joinable()) state_->grower = std::thread(GrowthLoop, state_);
+      } catch (const std::system_error&) {
+        // Out of threads: no growth beyond the burst.
+      }
       state_->growth.notify_one();
     }
   }

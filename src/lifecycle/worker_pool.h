@@ -23,10 +23,6 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Creates threads until there are `threads` (at most kBurstThreads), so that a burst of tasks
-  // does not wait for their creation.
-  void Reserve(int threads);
-
   // Runs the tasks on idle threads, or new ones (see above). Dropped after Shutdown.
   void Submit(std::vector<std::function<void()>> tasks);
 
@@ -45,7 +41,8 @@ class WorkerPool {
   static void GrowthLoop(std::shared_ptr<State> state);
   // Threads are created outside the lock (that takes a while), so AddWorkers only books them.
   static std::vector<Worker*> AddWorkers(State& state, int at_most);  // under State::mu
-  static void StartWorkers(const std::shared_ptr<State>& state, const std::vector<Worker*>& workers);
+  static void StartWorkers(const std::shared_ptr<State>& state,
+                           const std::vector<Worker*>& workers);
 
   std::shared_ptr<State> state_;
 };

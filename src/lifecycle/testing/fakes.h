@@ -173,17 +173,14 @@ class RecordingObserver : public Observer {
                        std::optional<Duration> retry_in) override {
     std::string line = "attempt-failed:" + c.name + "#" + std::to_string(attempt);
     if (retry_in) {
-      line += " retry=" +
-              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*retry_in).count()) +
-              "ms";
+      line +=
+          " retry=" +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(*retry_in).count()) +
+          "ms";
     }
     Add(line);
   }
-  void OnFailed(const ComponentSpec& c, const Status& error) override {
-    Add("failed:" + c.name);
-    std::lock_guard lock(mu_);
-    errors_.push_back(c.name + ": " + error.ToString());
-  }
+  void OnFailed(const ComponentSpec& c, const Status&) override { Add("failed:" + c.name); }
   void OnBlocked(const ComponentSpec& c, std::string_view dependency, const Status&) override {
     Add("blocked:" + c.name + " by " + S(dependency));
   }
@@ -216,7 +213,6 @@ class RecordingObserver : public Observer {
   }
   mutable std::mutex mu_;
   std::vector<std::string> lines_;
-  std::vector<std::string> errors_;
 };
 
 }  // namespace novacron::lifecycle::testing

@@ -30,8 +30,8 @@ struct Harness {
 
   std::shared_ptr<FakeComponent> Add(ComponentSpec spec, FakeComponent::StartFn start = nullptr,
                                      FakeComponent::StopFn stop = nullptr) {
-    auto c = std::make_shared<FakeComponent>(std::move(spec), trace, std::move(start),
-                                             std::move(stop));
+    auto c =
+        std::make_shared<FakeComponent>(std::move(spec), trace, std::move(start), std::move(stop));
     components.push_back(c);
     return c;
   }
