@@ -23,6 +23,7 @@ Status DatabaseComponent::DoStart(lifecycle::StartContext&) {
              {{"backend", opened_store->backend()},
               {"location", opened_store->location()},
               {"schema_version", static_cast<int64_t>(opened_store->schema_version())}});
+  runtime().store_handoff.Publish(opened_store);
   std::lock_guard lock(mu_);
   store_ = std::move(opened_store);
   return {};

@@ -2,12 +2,14 @@
 // metrics registry and (for the API) the engine itself.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "config/loader.h"
 #include "observe/log.h"
 #include "observe/metrics.h"
+#include "store/state_store.h"
 
 namespace novacron::lifecycle {
 class Engine;
@@ -34,6 +36,25 @@ class LogHub {
   observe::Logger logger_;
 };
 
+// Hands the state store from the database component to the boot recorder. The recorder learns
+// of the database start a moment after it happened (possibly after a rollback closed it), so the
+// component publishes the store here at start and the recorder takes it from here.
+class StoreHandoff {
+ public:
+  void Publish(std::shared_ptr<store::StateStore> store) {
+    std::lock_guard lock(mu_);
+    store_ = std::move(store);
+  }
+  std::shared_ptr<store::StateStore> Take() {
+    std::lock_guard lock(mu_);
+    return std::move(store_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<store::StateStore> store_;
+};
+
 struct Runtime {
   const config::LoadedConfig& loaded;
   LogHub& logs;
@@ -41,6 +62,7 @@ struct Runtime {
   std::string version;
   // Set by the daemon after the engine was created and before it starts.
   lifecycle::Engine* engine = nullptr;
+  StoreHandoff store_handoff{};
 
   const config::Config& config() const { return loaded.config; }
 };

@@ -1,8 +1,11 @@
 // The file layer: YAML or JSON text (yaml-cpp reads both) walked against the schema. Positions
 // come from yaml-cpp marks; every problem is recorded and the walk goes on.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
+#include <optional>
+#include <sstream>
 #include <set>
 #include <string>
 #include <utility>
@@ -24,30 +27,65 @@ std::string NodeKind(const YAML::Node& node) {
   return "something else";
 }
 
+// Sees where the parser's second document starts, without building nodes. YAML::LoadAll is not
+// used: yaml-cpp 0.7 loops forever, allocating, on input such as "{}," (yaml-cpp issue #1040,
+// fixed upstream by PR #1319); here the loop is ours and stops after two documents.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ == 2) second_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::optional<YAML::Mark> second() const { return second_; }
+
+ private:
+  int documents_ = 0;
+  std::optional<YAML::Mark> second_;
+};
+
+// Throws YAML::Exception on a syntax error, like YAML::Load.
+std::optional<YAML::Mark> SecondDocument(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  }
+  return counter.second();
+}
+
 class FileWalker {
  public:
   FileWalker(ConfigBuilder& builder, std::string_view name, const Environment& env)
       : builder_(builder), name_(name), env_(env) {}
 
   void Run(std::string_view content) {
-    std::vector<YAML::Node> documents;
+    YAML::Node root;
     try {
-      documents = YAML::LoadAll(std::string(content));
+      const std::string text(content);
+      std::optional<YAML::Mark> second = SecondDocument(text);
+      if (second.has_value()) {
+        builder_.AddIssue(At(*second), "",
+                          "content after the first document (several YAML documents in one "
+                          "file are not supported)");
+        return;
+      }
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       builder_.AddIssue(At(e.mark), "", "invalid YAML/JSON: " + e.msg);
       return;
-    } catch (const std::exception& e) {
-      builder_.AddIssue(At(YAML::Mark::null_mark()), "", std::string("cannot parse: ") + e.what());
-      return;
     }
-    if (documents.empty()) return;  // an empty file configures nothing
-    if (documents.size() > 1) {
-      builder_.AddIssue(At(documents[1].Mark()), "",
-                        "more than one YAML document; put everything in one");
-      return;
-    }
-    const YAML::Node& root = documents.front();
-    if (root.IsNull()) return;
+    if (root.IsNull()) return;  // an empty file configures nothing
     if (!root.IsMap()) {
       builder_.AddIssue(At(root.Mark()), "",
                         "expected a mapping of sections (system:, api:, ...), got " +

@@ -137,12 +137,8 @@ int RunDaemon(DaemonOptions options) {
   info.version = options.version;
   info.strategy = std::string(config::ToString(config.system.boot_strategy));
   info.started_at = std::chrono::system_clock::now();
-  lifecycle::Engine* engine_ptr = nullptr;
   BootRecorder recorder(logs, metrics, info, std::string(components::DatabaseComponent::kName),
-                        [&engine_ptr]() -> std::shared_ptr<store::StateStore> {
-                          auto* db = engine_ptr->Get<components::DatabaseComponent>();
-                          return db ? db->store() : nullptr;
-                        });
+                        [&runtime] { return runtime.store_handoff.Take(); });
   if (Status s = recorder.RegisterMetrics(); !s.ok()) {
     logs.Get().Error("cannot register metrics", {{"error", s.ToString()}});
     return kExitBootFailed;
@@ -159,7 +155,7 @@ int RunDaemon(DaemonOptions options) {
     logs.Get().Error("invalid component graph", {{"error", engine.status().ToString()}});
     return kExitBootFailed;
   }
-  engine_ptr = engine->get();
+  lifecycle::Engine* engine_ptr = engine->get();
   runtime.engine = engine_ptr;
 
   SystemdNotifier notifier;
