@@ -36,13 +36,13 @@ test-unit: build
 test-asan: setup
 	@cmake --preset asan >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	ctest --test-dir build-asan -j $(CTEST_JOBS) --output-on-failure -LE e2e
+	ctest --test-dir build-asan -j $(CTEST_JOBS) --output-on-failure
 
 test-tsan: setup
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	  ctest --test-dir build-tsan -j $(CTEST_JOBS) --output-on-failure -LE e2e
+	  ctest --test-dir build-tsan -j $(CTEST_JOBS) --output-on-failure
 
 fuzz: setup
 	@cmake --preset fuzz >/dev/null

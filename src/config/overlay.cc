@@ -40,7 +40,8 @@ std::vector<std::string> KnownVariables() {
 
 const std::vector<std::string_view>& ForeignEnvVariables() {
   static const std::vector<std::string_view> names = {
-      "NOVACRON_SERVER",  // the CLI's daemon address
+      "NOVACRON_SERVER",      // the CLI's daemon address
+      "NOVACRON_FAILPOINTS",  // fault injection (components/failpoints.h)
   };
   return names;
 }

@@ -28,7 +28,6 @@ fs::path FreshDir() {
 // Opens the real state store on start.
 class StoreComponent : public lifecycle::Component {
  public:
-  static constexpr std::string_view kName = "db";
   explicit StoreComponent(fs::path dir) : Component(Spec()), dir_(std::move(dir)) {}
   Status Start(lifecycle::StartContext&) override {
     store::SqliteStoreOptions options;

@@ -13,6 +13,8 @@ struct Case {
   std::vector<std::string> expected;  // substrings of stderr
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class ConfigErrorTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ConfigErrorTest, ValidateAndRunExit2NamingFileLineAndKey) {

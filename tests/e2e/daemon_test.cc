@@ -235,6 +235,19 @@ TEST(DaemonTest, SighupAppliesTheLogLevelAndNamesWhatNeedsARestart) {
   EXPECT_EQ(daemon.WaitExit(seconds(30)), 0);
 }
 
+TEST(DaemonTest, StartTimeoutIsAFailure) {
+  TempDir dir;
+  DaemonProcess daemon;
+  daemon.Start(dir.path() / "data", {"--set", "system.start_timeout=300ms"},
+               {{"NOVACRON_FAILPOINTS", "api=hang"}});
+  std::optional<int> code = daemon.WaitExit(seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 3) << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("did not start within 300 ms"), std::string::npos)
+      << daemon.Stderr();
+  EXPECT_EQ(daemon.Stderr().find("unknown configuration variable"), std::string::npos);
+}
+
 TEST(DaemonTest, SigtermDuringBootCancelsAndRollsBack) {
   TempDir dir;
   DaemonProcess daemon;
