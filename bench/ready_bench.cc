@@ -75,8 +75,9 @@ void Report(const char* name, std::vector<Sample> samples) {
 
 int main(int argc, char** argv) {
   int runs = argc > 1 ? std::atoi(argv[1]) : 21;
-  std::printf("Real boot: `novacron run` process start -> /health/ready 200 (goal: median <= "
-              "100 ms, RSS <= 40 MB)\n\n");
+  std::printf(
+      "Real boot: `novacron run` process start -> /health/ready 200 (goal: median <= "
+      "100 ms, RSS <= 40 MB)\n\n");
   std::printf("| %-22s | %4s | %8s | %8s | %8s | %8s |\n", "boot", "runs", "min ms", "p50 ms",
               "p90 ms", "RSS MB");
   std::printf("|%s|%s|%s|%s|%s|%s|\n", std::string(24, '-').c_str(), std::string(6, '-').c_str(),

@@ -18,8 +18,10 @@ store::ComponentRecord C(std::string name, std::vector<std::string> deps, int st
 
 TEST(SlowestChainTest, FollowsTheDependencyThatFinishedLast) {
   store::BootRecord boot;
-  boot.components = {C("config", {}, 0, 10),          C("resources", {"config"}, 10, 50),
-                     C("logger", {"config"}, 10, 20),  C("metrics", {"config", "logger"}, 20, 30),
+  boot.components = {C("config", {}, 0, 10),
+                     C("resources", {"config"}, 10, 50),
+                     C("logger", {"config"}, 10, 20),
+                     C("metrics", {"config", "logger"}, 20, 30),
                      C("database", {"config", "resources"}, 50, 90),
                      C("api", {"metrics", "database"}, 90, 100)};
   std::vector<std::string> names;

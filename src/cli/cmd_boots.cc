@@ -30,9 +30,9 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
 nlohmann::json BootJson(const store::BootRecord& b) {
   nlohmann::json components = nlohmann::json::array();
   for (const auto& c : b.components) {
-    nlohmann::json j = {{"name", c.name},         {"phase", c.phase},
-                        {"criticality", c.criticality}, {"state", c.state},
-                        {"attempts", c.attempts},  {"dependencies", c.dependencies}};
+    nlohmann::json j = {
+        {"name", c.name},   {"phase", c.phase},       {"criticality", c.criticality},
+        {"state", c.state}, {"attempts", c.attempts}, {"dependencies", c.dependencies}};
     if (c.start_offset) j["start_ms"] = Ms(*c.start_offset);
     if (c.end_offset) j["end_ms"] = Ms(*c.end_offset);
     if (!c.error.empty()) j["error"] = c.error;
@@ -94,8 +94,7 @@ void PrintBoot(const store::BootRecord& b) {
   auto took = [](const store::ComponentRecord* c) {
     return c->start_offset && c->end_offset ? (*c->end_offset - *c->start_offset).count() : -1;
   };
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](auto* a, auto* b2) { return took(a) > took(b2); });
+  std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b2) { return took(a) > took(b2); });
   for (const auto* c : rows) {
     table.Add({"  " + c->name, c->state, c->phase,
                c->start_offset ? FormatMillis(Ms(*c->start_offset)) : "-",

@@ -33,8 +33,8 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       return;
     }
     const config::Config& config = loaded->config;
-    node::PreflightReport report = node::RunPreflight(
-        components::PreflightThresholdsFor(config), config.system.data_dir);
+    node::PreflightReport report =
+        node::RunPreflight(components::PreflightThresholdsFor(config), config.system.data_dir);
     if (opts->output == "json") {
       nlohmann::json checks = nlohmann::json::array();
       for (const auto& c : report.checks) {

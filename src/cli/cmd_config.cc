@@ -15,8 +15,9 @@ namespace novacron::cli {
 
 void AddConfigCommand(CLI::App& app, int& exit_code) {
   CLI::App* config_cmd = app.add_subcommand(
-      "config", "Validate, show or describe the configuration (files, NOVACRON_* environment, "
-                "flags; flags > environment > files > defaults)");
+      "config",
+      "Validate, show or describe the configuration (files, NOVACRON_* environment, "
+      "flags; flags > environment > files > defaults)");
   config_cmd->require_subcommand(1);
 
   auto validate_flags = std::make_shared<ConfigFlags>();
@@ -48,8 +49,9 @@ void AddConfigCommand(CLI::App& app, int& exit_code) {
   };
   auto show_opts = std::make_shared<ShowOptions>();
   CLI::App* show = config_cmd->add_subcommand(
-      "show", "Print the effective configuration, secrets masked; --sources tells where each "
-              "value came from (default, file:line, env variable, flag)");
+      "show",
+      "Print the effective configuration, secrets masked; --sources tells where each "
+      "value came from (default, file:line, env variable, flag)");
   AddConfigFlags(*show, show_opts->flags);
   show->add_option("-f,--format", show_opts->format, "yaml or json")
       ->check(CLI::IsMember({"yaml", "json"}));
@@ -60,8 +62,8 @@ void AddConfigCommand(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    config::Format format = show_opts->format == "json" ? config::Format::kJson
-                                                        : config::Format::kYaml;
+    config::Format format =
+        show_opts->format == "json" ? config::Format::kJson : config::Format::kYaml;
     std::cout << config::RenderConfig(*loaded, format, show_opts->sources);
     exit_code = kExitOk;
   });

@@ -20,11 +20,11 @@ std::string Str(const nlohmann::json& j, const char* key) {
 }
 
 void PrintStatus(const nlohmann::json& body, const std::string& address) {
-  std::cout << "node " << Str(body, "node_id") << " at " << address << ": "
-            << Str(body, "status") << " (version " << Str(body, "version") << ", up "
+  std::cout << "node " << Str(body, "node_id") << " at " << address << ": " << Str(body, "status")
+            << " (version " << Str(body, "version") << ", up "
             << FormatMillis(body.value("uptime_seconds", 0.0) * 1000) << ")\n\n";
-  Table table({"COMPONENT", "STATE", "CRITICALITY", "PHASE", "DURATION", "ATTEMPTS", "HEALTH",
-               "DETAIL"});
+  Table table(
+      {"COMPONENT", "STATE", "CRITICALITY", "PHASE", "DURATION", "ATTEMPTS", "HEALTH", "DETAIL"});
   for (const auto& c : body.value("components", nlohmann::json::array())) {
     const nlohmann::json& health = c.value("health", nlohmann::json::object());
     std::string detail = c.contains("error") ? Str(c, "error") : Str(health, "detail");
@@ -67,8 +67,8 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
     auto address = ResolveDaemonAddress(opts->server, *loaded);
     if (!address.ok()) {
       std::cerr << "novacron: " << address.status().ToString() << "\n";
-      exit_code = address.status().code() == ErrorCode::kInvalidArgument ? kExitUsage
-                                                                           : kExitUnreachable;
+      exit_code =
+          address.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;
       return;
     }
     http::ClientRequest request;

@@ -20,8 +20,7 @@ void AddConfigFlags(CLI::App& command, ConfigFlags& flags) {
   command.add_option("--data-dir", flags.data_dir, "State directory (system.data_dir)")
       ->type_name("DIR");
   command
-      .add_option("--log-level", flags.log_level,
-                  "debug, info, warn or error (system.log_level)")
+      .add_option("--log-level", flags.log_level, "debug, info, warn or error (system.log_level)")
       ->type_name("LEVEL");
   command
       .add_option("--listen", flags.listen,

@@ -23,8 +23,7 @@ Result<DaemonAddress> Parse(const std::string& text, const std::string& what) {
   if (!hp->port || *hp->port == 0) {
     return InvalidArgument(what + ": '" + text + "' needs a port");
   }
-  return DaemonAddress{hp->host.empty() ? "127.0.0.1" : hp->host,
-                       static_cast<uint16_t>(*hp->port)};
+  return DaemonAddress{hp->host.empty() ? "127.0.0.1" : hp->host, static_cast<uint16_t>(*hp->port)};
 }
 
 }  // namespace

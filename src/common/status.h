@@ -13,7 +13,7 @@ namespace novacron {
 
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,    // bad input: configuration, request body, flag
+  kInvalidArgument,  // bad input: configuration, request body, flag
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,  // the system is not in a state that allows it (e.g. preflight)
@@ -85,7 +85,7 @@ inline Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = Status(ErrorCode::kInternal, "Result built from OK");
   }

@@ -45,9 +45,9 @@ Status ApiComponent::DoStart(lifecycle::StartContext&) {
   routes_.metrics = &runtime().metrics;
   routes_.node_id = config().system.node_id;
   routes_.version = runtime().version;
-  auto healthy = runtime().metrics.RegisterGauge(
-      "novacron_component_healthy", "1 when the component runs and is not unhealthy.",
-      {"component"});
+  auto healthy = runtime().metrics.RegisterGauge("novacron_component_healthy",
+                                                 "1 when the component runs and is not unhealthy.",
+                                                 {"component"});
   if (!healthy.ok()) return healthy.status();
   routes_.component_healthy = *healthy;
 
@@ -74,8 +74,8 @@ Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
   std::error_code ignored;
   std::filesystem::remove(ApiAddressFile(config()), ignored);
   if (server_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        ctx.deadline() - lifecycle::Clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline() -
+                                                                      lifecycle::Clock::now());
     server_->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
     server_.reset();
   }

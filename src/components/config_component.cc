@@ -20,8 +20,7 @@ Status ConfigComponent::DoStart(lifecycle::StartContext&) {
   const std::string& dir = loaded.config.system.data_dir;
   std::filesystem::create_directories(dir, ec);
   if (ec) return FailedPrecondition("cannot create data dir " + dir + ": " + ec.message());
-  log().Info("configuration ready", {{"data_dir", dir},
-                                     {"node_id", loaded.config.system.node_id}});
+  log().Info("configuration ready", {{"data_dir", dir}, {"node_id", loaded.config.system.node_id}});
   return {};
 }
 

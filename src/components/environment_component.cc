@@ -7,17 +7,21 @@ namespace {
 
 std::optional<dwcp::NetworkMode> ForcedMode(const config::DwcpConfig& dwcp) {
   switch (dwcp.forced_mode) {
-    case config::DwcpMode::kAuto: return std::nullopt;
-    case config::DwcpMode::kDatacenter: return dwcp::NetworkMode::kDatacenter;
-    case config::DwcpMode::kInternet: return dwcp::NetworkMode::kInternet;
-    case config::DwcpMode::kHybrid: return dwcp::NetworkMode::kHybrid;
+    case config::DwcpMode::kAuto:
+      return std::nullopt;
+    case config::DwcpMode::kDatacenter:
+      return dwcp::NetworkMode::kDatacenter;
+    case config::DwcpMode::kInternet:
+      return dwcp::NetworkMode::kInternet;
+    case config::DwcpMode::kHybrid:
+      return dwcp::NetworkMode::kHybrid;
   }
   return std::nullopt;
 }
 
 constexpr dwcp::NetworkMode kAllModes[] = {dwcp::NetworkMode::kDatacenter,
-                                           dwcp::NetworkMode::kInternet,
-                                           dwcp::NetworkMode::kHybrid, dwcp::NetworkMode::kUnknown};
+                                           dwcp::NetworkMode::kInternet, dwcp::NetworkMode::kHybrid,
+                                           dwcp::NetworkMode::kUnknown};
 
 }  // namespace
 
@@ -50,9 +54,8 @@ Status EnvironmentComponent::DoStart(lifecycle::StartContext&) {
   };
   dwcp::Detection first = detector_->DetectOnce();
   publish(first);
-  std::string reason = detection_off
-                           ? "dwcp.enable_auto_detection is false; using the default mode"
-                           : first.reason;
+  std::string reason =
+      detection_off ? "dwcp.enable_auto_detection is false; using the default mode" : first.reason;
   log().Info("network mode",
              {{"mode", dwcp::NetworkModeName(first.mode)},
               {"reason", reason},

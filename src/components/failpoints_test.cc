@@ -17,8 +17,8 @@ TEST(FailpointsTest, ParsesEveryAction) {
 }
 
 TEST(FailpointsTest, RejectsGarbageNamingTheEntry) {
-  for (const char* bad : {"api", "api=explode", "api=delay(forever)", "api=fail(x)",
-                          "api=delay(1s"}) {
+  for (const char* bad :
+       {"api", "api=explode", "api=delay(forever)", "api=fail(x)", "api=delay(1s"}) {
     auto fps = Failpoints::Parse(bad);
     ASSERT_FALSE(fps.ok()) << bad;
     EXPECT_NE(fps.status().message().find(bad), std::string::npos) << fps.status().message();

@@ -15,8 +15,8 @@ namespace {
 
 using lifecycle::Criticality;
 using lifecycle::Phase;
-using Factory = std::function<std::shared_ptr<lifecycle::Component>(
-    lifecycle::ComponentSpec, Runtime&, const Failpoints&)>;
+using Factory = std::function<std::shared_ptr<lifecycle::Component>(lifecycle::ComponentSpec,
+                                                                    Runtime&, const Failpoints&)>;
 
 template <class T>
 Factory Make() {
@@ -37,6 +37,7 @@ struct Entry {
 // vm manager, orchestrator, monitoring and ml engine join this table as they are built; until
 // then database and api depend on what they really use.
 const std::vector<Entry>& Table() {
+  // clang-format off
   static const std::vector<Entry> table = {
       // name           dependencies             criticality             phase
       {"config",        {},                      Criticality::kCritical, Phase::kPreInit,
@@ -54,6 +55,7 @@ const std::vector<Entry>& Table() {
       {"api",           {"metrics", "database"}, Criticality::kCritical, Phase::kServices,
        Make<ApiComponent>()},
   };
+  // clang-format on
   return table;
 }
 

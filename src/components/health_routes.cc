@@ -7,9 +7,9 @@
 namespace novacron::components {
 namespace {
 
-using nlohmann::json;
 using lifecycle::ComponentSnapshot;
 using lifecycle::EngineSnapshot;
+using nlohmann::json;
 
 json ComponentJson(const ComponentSnapshot& c) {
   json j = {
@@ -21,8 +21,8 @@ json ComponentJson(const ComponentSnapshot& c) {
       {"lazy", c.lazy},
       {"attempts", c.attempts},
       {"duration_ms", lifecycle::ToMillis(c.duration)},
-      {"health", {{"state", lifecycle::HealthStateName(c.health.state)},
-                  {"detail", c.health.detail}}},
+      {"health",
+       {{"state", lifecycle::HealthStateName(c.health.state)}, {"detail", c.health.detail}}},
   };
   if (!c.last_error.ok()) j["error"] = c.last_error.ToString();
   return j;
@@ -89,8 +89,8 @@ void AddHealthRoutes(http::Router& router, const HealthRouteContext& ctx) {
         {"degraded", s.degraded},
         {"node_id", c->node_id},
         {"version", c->version},
-        {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                         c->started).count()},
+        {"uptime_seconds",
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - c->started).count()},
         {"components", components},
     };
     http::Response response = JsonResponse(s.ready ? 200 : 503, body);
@@ -130,9 +130,8 @@ void AddHealthRoutes(http::Router& router, const HealthRouteContext& ctx) {
       body["dependents"] = impact.ok() ? json(*impact) : json::array();
       return JsonResponse(200, body);
     }
-    return http::Response::Problem(404, "Not Found",
-                                   "no component named '" + std::string(name) + "'",
-                                   {{"field", "name"}});
+    return http::Response::Problem(
+        404, "Not Found", "no component named '" + std::string(name) + "'", {{"field", "name"}});
   });
 }
 

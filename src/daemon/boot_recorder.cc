@@ -71,9 +71,9 @@ void BootRecorder::WriterLoop() {
 
 Status BootRecorder::RegisterMetrics() {
   observe::Registry& r = metrics_;
-  NOVACRON_ASSIGN_OR_RETURN(init_duration_,
-                            r.RegisterGauge("novacron_init_duration_seconds",
-                                            "Duration of each boot phase.", {"phase"}));
+  NOVACRON_ASSIGN_OR_RETURN(
+      init_duration_,
+      r.RegisterGauge("novacron_init_duration_seconds", "Duration of each boot phase.", {"phase"}));
   NOVACRON_ASSIGN_OR_RETURN(
       component_init_duration_,
       r.RegisterGauge("novacron_component_init_duration_seconds",
@@ -81,11 +81,10 @@ Status BootRecorder::RegisterMetrics() {
   NOVACRON_ASSIGN_OR_RETURN(init_success_,
                             r.RegisterCounter("novacron_component_init_success_total",
                                               "Successful component starts.", {"component"}));
-  NOVACRON_ASSIGN_OR_RETURN(
-      init_failures_,
-      r.RegisterCounter("novacron_component_init_failures_total",
-                        "Failed component start attempts, by error type.",
-                        {"component", "error_type"}));
+  NOVACRON_ASSIGN_OR_RETURN(init_failures_,
+                            r.RegisterCounter("novacron_component_init_failures_total",
+                                              "Failed component start attempts, by error type.",
+                                              {"component", "error_type"}));
   NOVACRON_ASSIGN_OR_RETURN(
       retry_attempts_,
       r.RegisterCounter("novacron_component_retry_attempts_total",
@@ -94,12 +93,10 @@ Status BootRecorder::RegisterMetrics() {
   NOVACRON_ASSIGN_OR_RETURN(total_duration_,
                             r.RegisterGauge("novacron_init_total_duration_seconds",
                                             "Duration of the last boot, start to settled."));
-  NOVACRON_ASSIGN_OR_RETURN(initialized_,
-                            r.RegisterCounter("novacron_components_initialized_total",
-                                              "Components that started."));
-  NOVACRON_ASSIGN_OR_RETURN(failed_,
-                            r.RegisterCounter("novacron_components_failed_total",
-                                              "Components that did not start."));
+  NOVACRON_ASSIGN_OR_RETURN(initialized_, r.RegisterCounter("novacron_components_initialized_total",
+                                                            "Components that started."));
+  NOVACRON_ASSIGN_OR_RETURN(failed_, r.RegisterCounter("novacron_components_failed_total",
+                                                       "Components that did not start."));
   // Zero samples from the start, so the series exist before anything failed.
   initialized_->Get();
   failed_->Get();
@@ -130,9 +127,8 @@ store::ComponentRecord& BootRecorder::Record(const lifecycle::ComponentSpec& c) 
 
 void BootRecorder::Persist(const store::ComponentRecord& record) {
   if (!attached_) return;  // replayed by AttachStore
-  Enqueue([record](store::BootStore& boots, int64_t id) {
-    return boots.RecordComponent(id, record);
-  });
+  Enqueue(
+      [record](store::BootStore& boots, int64_t id) { return boots.RecordComponent(id, record); });
 }
 
 void BootRecorder::AttachStore(std::shared_ptr<store::StateStore> state) {
@@ -208,9 +204,9 @@ void BootRecorder::OnStarted(const lifecycle::ComponentSpec& c, int attempt,
   r.attempts = attempt;
   r.end_offset = Now();
   r.error.clear();
-  Log(c).Info("component started", {{"attempt", attempt},
-                                    {"duration_ms", Millis(took)},
-                                    {"total_ms", Millis(since_first)}});
+  Log(c).Info(
+      "component started",
+      {{"attempt", attempt}, {"duration_ms", Millis(took)}, {"total_ms", Millis(since_first)}});
   init_success_->WithLabels({c.name}).Inc();
   component_init_duration_->WithLabels({c.name}).Set(Seconds(since_first));
   initialized_->Get().Inc();
@@ -263,8 +259,8 @@ void BootRecorder::OnBlocked(const lifecycle::ComponentSpec& c, std::string_view
   store::ComponentRecord& r = Record(c);
   r.state = "blocked";
   r.error = reason.ToString();
-  Log(c).Warn("component not started", {{"dependency", std::string(dependency)},
-                                        {"reason", reason.ToString()}});
+  Log(c).Warn("component not started",
+              {{"dependency", std::string(dependency)}, {"reason", reason.ToString()}});
   Persist(r);
 }
 
@@ -284,10 +280,9 @@ void BootRecorder::OnStopped(const lifecycle::ComponentSpec& c, lifecycle::Durat
 
 void BootRecorder::OnLateStart(const lifecycle::ComponentSpec& c, int attempt,
                                const Status& start_result, const Status& cleanup) {
-  Log(c).Warn("timed-out start attempt returned late",
-              {{"attempt", attempt},
-               {"start_result", start_result.ToString()},
-               {"cleanup", cleanup.ToString()}});
+  Log(c).Warn("timed-out start attempt returned late", {{"attempt", attempt},
+                                                        {"start_result", start_result.ToString()},
+                                                        {"cleanup", cleanup.ToString()}});
 }
 
 void BootRecorder::Finish(const lifecycle::BootReport& report) {

@@ -45,8 +45,8 @@ class BootRecorder : public lifecycle::Observer {
   void OnStarting(const lifecycle::ComponentSpec& component, int attempt) override;
   void OnStarted(const lifecycle::ComponentSpec& component, int attempt,
                  lifecycle::Duration took) override;
-  void OnAttemptFailed(const lifecycle::ComponentSpec& component, int attempt,
-                       const Status& error, std::optional<lifecycle::Duration> retry_in) override;
+  void OnAttemptFailed(const lifecycle::ComponentSpec& component, int attempt, const Status& error,
+                       std::optional<lifecycle::Duration> retry_in) override;
   void OnFailed(const lifecycle::ComponentSpec& component, const Status& error) override;
   void OnBlocked(const lifecycle::ComponentSpec& component, std::string_view dependency,
                  const Status& reason) override;

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "components/database_component.h"
@@ -21,9 +21,12 @@ namespace {
 
 lifecycle::Strategy ToStrategy(config::BootStrategy s) {
   switch (s) {
-    case config::BootStrategy::kEager: return lifecycle::Strategy::kEager;
-    case config::BootStrategy::kLevels: return lifecycle::Strategy::kLevels;
-    case config::BootStrategy::kSequential: return lifecycle::Strategy::kSequential;
+    case config::BootStrategy::kEager:
+      return lifecycle::Strategy::kEager;
+    case config::BootStrategy::kLevels:
+      return lifecycle::Strategy::kLevels;
+    case config::BootStrategy::kSequential:
+      return lifecycle::Strategy::kSequential;
   }
   return lifecycle::Strategy::kEager;
 }
@@ -123,8 +126,8 @@ int RunDaemon(DaemonOptions options) {
     return kExitConfig;
   }
   for (const auto& [component, fp] : failpoints->points()) {
-    logs.Get().Warn("failpoint active (testing only)", {{"component", component},
-                                                        {"action", fp.text}});
+    logs.Get().Warn("failpoint active (testing only)",
+                    {{"component", component}, {"action", fp.text}});
   }
 
   observe::Registry metrics;

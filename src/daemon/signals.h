@@ -9,9 +9,9 @@
 namespace novacron::daemon {
 
 struct SignalHandlers {
-  std::function<void(int signo)> on_stop;    // first SIGTERM/SIGINT
-  std::function<void(int signo)> on_force;   // second SIGTERM/SIGINT; should not return
-  std::function<void()> on_reload;           // SIGHUP
+  std::function<void(int signo)> on_stop;   // first SIGTERM/SIGINT
+  std::function<void(int signo)> on_force;  // second SIGTERM/SIGINT; should not return
+  std::function<void()> on_reload;          // SIGHUP
 };
 
 // Blocks SIGTERM, SIGINT, SIGHUP (and SIGPIPE) in the calling thread; call it first in main(),

@@ -1,7 +1,7 @@
 // The command line itself: help, version, graph, check, and a status with no daemon.
-#include <nlohmann/json.hpp>
-
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include "support/process.h"
 
@@ -9,10 +9,15 @@ namespace novacron::testing {
 namespace {
 
 TEST(CliTest, HelpForEveryCommandExits0) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--help"}, {"run", "--help"}, {"check", "--help"},
-        {"config", "--help"}, {"config", "validate", "--help"}, {"config", "show", "--help"},
-        {"graph", "--help"}, {"status", "--help"}, {"boots", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"run", "--help"},
+                                        {"check", "--help"},
+                                        {"config", "--help"},
+                                        {"config", "validate", "--help"},
+                                        {"config", "show", "--help"},
+                                        {"graph", "--help"},
+                                        {"status", "--help"},
+                                        {"boots", "--help"}}) {
     CommandResult r = RunNovacron(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
@@ -56,8 +61,8 @@ TEST(CliTest, CheckPrintsTheTableAndFailsBelowThresholds) {
   for (const char* s : {"CHECK", "cpus", "memory", "disk_free", "kvm", "preflight passed"}) {
     EXPECT_NE(ok.out.find(s), std::string::npos) << s << "\n" << ok.out;
   }
-  CommandResult bad = RunNovacron(
-      {"check", "--data-dir", dir.path().string(), "--set", "resources.min_cpus=4096"});
+  CommandResult bad =
+      RunNovacron({"check", "--data-dir", dir.path().string(), "--set", "resources.min_cpus=4096"});
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("FAIL"), std::string::npos) << bad.out;
   CommandResult json = RunNovacron({"check", "-o", "json", "--data-dir", dir.path().string()});

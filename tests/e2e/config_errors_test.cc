@@ -40,16 +40,20 @@ TEST_P(ConfigErrorTest, ValidateAndRunExit2NamingFileLineAndKey) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ConfigErrorTest,
-    ::testing::Values(
-        Case{"BrokenYaml", "system:\n  node_id: [a\n", {"novacron.yaml:"}},
-        Case{"WrongType", "system:\n  max_concurrency: abc\n",
-             {"novacron.yaml:2", "system.max_concurrency", "integer"}},
-        Case{"UnknownKey", "system:\n  max_concurency: 4\n",
-             {"novacron.yaml:2", "max_concurency", "did you mean 'system.max_concurrency'"}},
-        Case{"OutOfRange", "dwcp:\n  transport:\n    max_streams: 99999\n",
-             {"novacron.yaml:3", "dwcp.transport.max_streams", "99999"}},
-        Case{"AllErrorsAtOnce", "system:\n  max_concurrency: abc\n  log_level: loud\n",
-             {"novacron.yaml:2", "novacron.yaml:3", "system.log_level"}}),
+    ::testing::Values(Case{"BrokenYaml", "system:\n  node_id: [a\n", {"novacron.yaml:"}},
+                      Case{"WrongType",
+                           "system:\n  max_concurrency: abc\n",
+                           {"novacron.yaml:2", "system.max_concurrency", "integer"}},
+                      Case{"UnknownKey",
+                           "system:\n  max_concurency: 4\n",
+                           {"novacron.yaml:2", "max_concurency",
+                            "did you mean 'system.max_concurrency'"}},
+                      Case{"OutOfRange",
+                           "dwcp:\n  transport:\n    max_streams: 99999\n",
+                           {"novacron.yaml:3", "dwcp.transport.max_streams", "99999"}},
+                      Case{"AllErrorsAtOnce",
+                           "system:\n  max_concurrency: abc\n  log_level: loud\n",
+                           {"novacron.yaml:2", "novacron.yaml:3", "system.log_level"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ConfigEnvTest, BadEnvironmentValueExits2NamingVariableAndKey) {
@@ -70,9 +74,9 @@ TEST(ConfigShowTest, SecretsAreMaskedAndSourcesShown) {
   TempDir dir;
   std::filesystem::path cfg = dir.Write(
       "novacron.yaml", "storage:\n  connection_string: ${DB_URL}\nsystem:\n  node_id: n1\n");
-  CommandResult r = RunNovacron({"config", "show", "--sources", "--config", cfg.string()},
-                                {{"DB_URL", "postgres://u:hunter2@db/x"},
-                                 {"NOVACRON_SYSTEM_MAX_CONCURRENCY", "5"}});
+  CommandResult r = RunNovacron(
+      {"config", "show", "--sources", "--config", cfg.string()},
+      {{"DB_URL", "postgres://u:hunter2@db/x"}, {"NOVACRON_SYSTEM_MAX_CONCURRENCY", "5"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("********"), std::string::npos) << r.out;

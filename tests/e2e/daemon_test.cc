@@ -1,12 +1,11 @@
 // The real daemon in a temp dir: ready, probes, metrics through promtool, graceful stop in
 // reverse order, failures with their exit codes, interrupted boots, SIGHUP reload.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include <gtest/gtest.h>
 
 #include "support/process.h"
 
@@ -36,8 +35,8 @@ TEST(DaemonTest, BootsReadyServesProbesAndStopsInReverseOrderOnSigterm) {
   ASSERT_NE(port, 0) << daemon.Stderr();
   ASSERT_TRUE(daemon.WaitForLog("\"novacron ready\"")) << daemon.Stderr();
 
-  for (const char* path : {"/health/live", "/live", "/health/ready", "/ready",
-                           "/health/startup", "/health/status", "/health"}) {
+  for (const char* path : {"/health/live", "/live", "/health/ready", "/ready", "/health/startup",
+                           "/health/status", "/health"}) {
     HttpResult r = HttpGet(port, path);
     EXPECT_EQ(r.status, 200) << path << ": " << r.body;
   }
@@ -201,8 +200,8 @@ TEST(DaemonTest, KillDuringBootLeavesAnInterruptedBootThatTheNextBootReports) {
   EXPECT_EQ(interrupted["state"], "interrupted");
   std::vector<std::string> checkpoints;
   for (const auto& cp : interrupted["checkpoints"]) checkpoints.push_back(cp["name"]);
-  EXPECT_EQ(checkpoints, (std::vector<std::string>{"init_start", "pre_init_complete",
-                                                    "core_init_complete"}));
+  EXPECT_EQ(checkpoints,
+            (std::vector<std::string>{"init_start", "pre_init_complete", "core_init_complete"}));
   bool api_was_starting = false;
   for (const auto& c : interrupted["components"]) {
     if (c["name"] == "api") api_was_starting = c["state"] == "starting";
@@ -252,8 +251,7 @@ TEST(DaemonTest, SigtermDuringBootCancelsAndRollsBack) {
   TempDir dir;
   DaemonProcess daemon;
   daemon.Start(dir.path() / "data", {}, {{"NOVACRON_FAILPOINTS", "api=hang"}});
-  ASSERT_TRUE(daemon.WaitForLog("\"component starting\",\"component\":\"api\""))
-      << daemon.Stderr();
+  ASSERT_TRUE(daemon.WaitForLog("\"component starting\",\"component\":\"api\"")) << daemon.Stderr();
   daemon.Signal(SIGTERM);
   std::optional<int> code = daemon.WaitExit(seconds(30));
   ASSERT_TRUE(code.has_value());

@@ -149,8 +149,7 @@ void DaemonProcess::Start(const fs::path& data_dir, const std::vector<std::strin
   data_dir_ = data_dir;
   fs::create_directories(data_dir_);
   stderr_path_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".stderr");
-  std::vector<std::string> args{"run", "--data-dir", data_dir_.string(), "--listen",
-                                "127.0.0.1:0"};
+  std::vector<std::string> args{"run", "--data-dir", data_dir_.string(), "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::map<std::string, std::string> full_env{{"NOVACRON_SYSTEM_LOG_FORMAT", "json"}};
   for (const auto& [k, v] : env) full_env[k] = v;

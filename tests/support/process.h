@@ -59,7 +59,8 @@ class DaemonProcess {
   // Waits until the daemon wrote its API address file; returns the port (0 on timeout or exit).
   uint16_t WaitForApi(std::chrono::seconds timeout = std::chrono::seconds(30));
   // Waits until a log line contains `needle`.
-  bool WaitForLog(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(30));
+  bool WaitForLog(const std::string& needle,
+                  std::chrono::seconds timeout = std::chrono::seconds(30));
   // Waits for exit; returns the exit code (128+signal when killed) or nullopt on timeout.
   std::optional<int> WaitExit(std::chrono::seconds timeout = std::chrono::seconds(30));
   void Signal(int signo);
