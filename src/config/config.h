@@ -27,8 +27,7 @@ enum class BootStrategy { kEager, kLevels, kSequential };
 inline constexpr std::array<std::string_view, 3> kBootStrategyNames = {"eager", "levels",
                                                                        "sequential"};
 enum class ResourceProfile { kDefault, kProduction };
-inline constexpr std::array<std::string_view, 2> kResourceProfileNames = {"default",
-                                                                          "production"};
+inline constexpr std::array<std::string_view, 2> kResourceProfileNames = {"default", "production"};
 // kAuto: take it from the profile (default: optional, production: required).
 enum class KvmRequirement { kAuto, kRequired, kOptional };
 inline constexpr std::array<std::string_view, 3> kKvmRequirementNames = {"auto", "true", "false"};
@@ -53,9 +52,7 @@ inline constexpr std::array<std::string_view, 3> kAuthMethodNames = {"mtls", "to
 
 inline std::string_view ToString(LogLevel v) { return kLogLevelNames[static_cast<int>(v)]; }
 inline std::string_view ToString(LogFormat v) { return kLogFormatNames[static_cast<int>(v)]; }
-inline std::string_view ToString(BootStrategy v) {
-  return kBootStrategyNames[static_cast<int>(v)];
-}
+inline std::string_view ToString(BootStrategy v) { return kBootStrategyNames[static_cast<int>(v)]; }
 inline std::string_view ToString(ResourceProfile v) {
   return kResourceProfileNames[static_cast<int>(v)];
 }

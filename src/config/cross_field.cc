@@ -51,8 +51,7 @@ class Rules {
     if (c.dwcp.detection_timeout > c.dwcp.detection_interval) {
       Report({"dwcp.detection_timeout", "dwcp.detection_interval"},
              "detection_timeout " + FormatDuration(c.dwcp.detection_timeout) +
-                 " is longer than detection_interval " +
-                 FormatDuration(c.dwcp.detection_interval));
+                 " is longer than detection_interval " + FormatDuration(c.dwcp.detection_interval));
     }
     if (c.monitoring.enable_tracing && c.monitoring.tracing_endpoint.empty()) {
       Report({"monitoring.enable_tracing", "monitoring.tracing_endpoint"},
@@ -82,8 +81,7 @@ class Rules {
       for (size_t j = i + 1; j < ports.size(); ++j) {
         if (ports[i].port != 0 && ports[i].port == ports[j].port) {
           Report({ports[j].key, ports[i].key}, "port " + std::to_string(ports[j].port) +
-                                                   " is also used by " +
-                                                   std::string(ports[i].key));
+                                                   " is also used by " + std::string(ports[i].key));
         }
       }
     }
@@ -95,8 +93,7 @@ class Rules {
     for (std::string_view key : keys) {
       const KeySpec* spec = FindKey(key);
       if (spec == nullptr) continue;
-      if (blamed == nullptr ||
-          sources_[KeyIndex(*spec)].kind > sources_[KeyIndex(*blamed)].kind) {
+      if (blamed == nullptr || sources_[KeyIndex(*spec)].kind > sources_[KeyIndex(*blamed)].kind) {
         blamed = spec;
       }
     }

@@ -29,12 +29,11 @@ TEST(CrossField, MinStreamsNotAboveMaxStreams) {
               ElementsAre("novacron.yaml:3:18: dwcp.transport.min_streams: min_streams 64 is "
                           "greater than max_streams 32"));
   // Blamed on the key set by the strongest source.
-  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 64\n",
-                     {"dwcp.transport.max_streams=8"}),
-              ElementsAre("--set dwcp.transport.max_streams: min_streams 64 is greater than "
-                          "max_streams 8"));
-  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 32\n    max_streams: 32\n"),
-              IsEmpty());
+  EXPECT_THAT(
+      Errors("dwcp:\n  transport:\n    min_streams: 64\n", {"dwcp.transport.max_streams=8"}),
+      ElementsAre("--set dwcp.transport.max_streams: min_streams 64 is greater than "
+                  "max_streams 8"));
+  EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 32\n    max_streams: 32\n"), IsEmpty());
 }
 
 TEST(CrossField, TlsNeedsCertificateAndKey) {

@@ -3,10 +3,11 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -18,11 +19,16 @@ namespace {
 
 std::string NodeKind(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Scalar:
+      return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Undefined:
+      return "nothing";
   }
   return "something else";
 }
@@ -87,9 +93,9 @@ class FileWalker {
     }
     if (root.IsNull()) return;  // an empty file configures nothing
     if (!root.IsMap()) {
-      builder_.AddIssue(At(root.Mark()), "",
-                        "expected a mapping of sections (system:, api:, ...), got " +
-                            NodeKind(root));
+      builder_.AddIssue(
+          At(root.Mark()), "",
+          "expected a mapping of sections (system:, api:, ...), got " + NodeKind(root));
       return;
     }
     WalkMap(root, "");
@@ -114,8 +120,7 @@ class FileWalker {
       const YAML::Node key = entry.first;
       const YAML::Node value = entry.second;
       if (!key.IsScalar()) {
-        builder_.AddIssue(At(key.Mark()), prefix, "keys must be plain names, got " +
-                                                      NodeKind(key));
+        builder_.AddIssue(At(key.Mark()), prefix, "keys must be plain names, got " + NodeKind(key));
         continue;
       }
       const std::string path = prefix.empty() ? key.Scalar() : prefix + "." + key.Scalar();
@@ -156,8 +161,11 @@ class FileWalker {
     // A missing value ("key:") has no position of its own: point at the key.
     Source source = At(value.IsNull() || value.Mark().is_null() ? key.Mark() : value.Mark());
     if (value.IsNull()) {
-      // "key:" with nothing: an empty string or list; any other type needs a value.
-      if (spec.type == ValueType::kString || spec.type == ValueType::kStringList) {
+      // "key:" with nothing: an empty string, list or enum name ("" = auto); others need a value.
+      bool empty_allowed =
+          spec.type == ValueType::kString || spec.type == ValueType::kStringList ||
+          std::find(spec.enum_names.begin(), spec.enum_names.end(), "") != spec.enum_names.end();
+      if (empty_allowed) {
         builder_.SetText(spec, "", source);
       } else {
         std::string what(TypeName(spec.type));

@@ -59,9 +59,8 @@ Result<std::string> Interpolate(std::string_view text, const Environment& env,
     } else if (it != env.end()) {
       out += it->second;
     } else {
-      return InvalidArgument("environment variable " + std::string(name) +
-                             " is not set (use ${" + std::string(name) +
-                             ":-default} for a fallback)");
+      return InvalidArgument("environment variable " + std::string(name) + " is not set (use ${" +
+                             std::string(name) + ":-default} for a fallback)");
     }
     i = close + 1;
   }

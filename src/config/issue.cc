@@ -6,14 +6,17 @@ namespace novacron::config {
 
 std::string Source::ToString() const {
   switch (kind) {
-    case SourceKind::kDefault: return name.empty() ? "default" : "default (" + name + ")";
+    case SourceKind::kDefault:
+      return name.empty() ? "default" : "default (" + name + ")";
     case SourceKind::kFile: {
       std::string out = line > 0 ? name + ":" + std::to_string(line) : name;
       if (!variable.empty()) out += " (${" + variable + "})";
       return out;
     }
-    case SourceKind::kEnv: return "env " + name;
-    case SourceKind::kFlag: return name;
+    case SourceKind::kEnv:
+      return "env " + name;
+    case SourceKind::kFlag:
+      return name;
   }
   return name;
 }
@@ -21,8 +24,8 @@ std::string Source::ToString() const {
 std::string Source::Where() const {
   if (kind == SourceKind::kFile) {
     std::string out = name;
-    if (line > 0) out += ":" + std::to_string(line);
-    if (line > 0 && column > 0) out += ":" + std::to_string(column);
+    if (line > 0) out.append(":").append(std::to_string(line));
+    if (line > 0 && column > 0) out.append(":").append(std::to_string(column));
     return out;
   }
   return ToString();
@@ -50,8 +53,9 @@ bool HasErrors(const std::vector<ConfigIssue>& issues) {
 }
 
 Status IssuesToStatus(const std::vector<ConfigIssue>& issues) {
-  size_t errors = std::count_if(issues.begin(), issues.end(),
-                                [](const ConfigIssue& i) { return i.severity == Severity::kError; });
+  size_t errors = std::count_if(issues.begin(), issues.end(), [](const ConfigIssue& i) {
+    return i.severity == Severity::kError;
+  });
   if (errors == 0) return Status::Ok();
   std::string header = "invalid configuration (" + std::to_string(errors) +
                        (errors == 1 ? " error" : " errors") + "):\n";

@@ -37,13 +37,13 @@ nlohmann::json KeySchema(const KeySpec& spec) {
       s["type"] = "string";
       s["pattern"] = kDurationPattern;
       if (spec.min) {
-        s["description"] = description + "; at least " +
-                           FormatDuration(std::chrono::milliseconds(*spec.min));
+        s["description"] =
+            description + "; at least " + FormatDuration(std::chrono::milliseconds(*spec.min));
       }
       break;
     case ValueType::kSize:
       s["type"] = {"integer", "string"};
-      s["pattern"] = kSizePattern;  // applies to strings only
+      s["pattern"] = kSizePattern;             // applies to strings only
       if (spec.min) s["minimum"] = *spec.min;  // applies to integers only
       if (spec.max) s["maximum"] = *spec.max;
       break;
@@ -69,10 +69,18 @@ nlohmann::json KeySchema(const KeySpec& spec) {
   }
   if (spec.dynamic_default.empty()) {
     switch (spec.type) {
-      case ValueType::kInt: s["default"] = std::get<int64_t>(def); break;
-      case ValueType::kBool: s["default"] = std::get<bool>(def); break;
-      case ValueType::kStringList: s["default"] = std::get<std::vector<std::string>>(def); break;
-      default: s["default"] = FormatValue(spec, def); break;
+      case ValueType::kInt:
+        s["default"] = std::get<int64_t>(def);
+        break;
+      case ValueType::kBool:
+        s["default"] = std::get<bool>(def);
+        break;
+      case ValueType::kStringList:
+        s["default"] = std::get<std::vector<std::string>>(def);
+        break;
+      default:
+        s["default"] = FormatValue(spec, def);
+        break;
     }
   }
   if (spec.secret) s["writeOnly"] = true;

@@ -9,8 +9,8 @@
 namespace novacron::config {
 
 struct KeyTree {
-  std::string name;                // last path segment; empty for the root
-  const KeySpec* leaf = nullptr;   // set for keys; sections have children instead
+  std::string name;               // last path segment; empty for the root
+  const KeySpec* leaf = nullptr;  // set for keys; sections have children instead
   std::vector<KeyTree> children;
 };
 

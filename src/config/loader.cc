@@ -46,8 +46,8 @@ bool ReadConfigFile(ConfigBuilder& builder, const std::string& path, std::string
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    builder.AddIssue(source, "", std::string("cannot open configuration file: ") +
-                                     std::strerror(errno));
+    builder.AddIssue(source, "",
+                     std::string("cannot open configuration file: ") + std::strerror(errno));
     return false;
   }
   content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -68,8 +68,7 @@ std::string HostName(const LoadOptions& options) {
 void SetDynamicDefaults(ConfigBuilder& builder, const LoadOptions& options) {
   Config& c = builder.config();
   c.system.node_id = HostName(options);
-  builder.sources()[KeyIndex(*FindKey("system.node_id"))] =
-      Source::Default("host name");
+  builder.sources()[KeyIndex(*FindKey("system.node_id"))] = Source::Default("host name");
   auto xdg = options.env.find("XDG_STATE_HOME");
   if (xdg != options.env.end() && !xdg->second.empty()) {
     c.system.data_dir = (std::filesystem::path(xdg->second) / "novacron").string();

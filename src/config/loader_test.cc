@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "config/render.h"
 #include "config/temp_dir_for_test.h"
 
 namespace novacron::config {
@@ -159,15 +162,15 @@ TEST(LoadConfig, ListsFromEnvironmentAndFlagsAreCommaSeparated) {
 }
 
 TEST(LoadConfig, ListsInFiles) {
-  LoadedConfig loaded = MustLoad(WithYaml(
-      "security:\n"
-      "  trusted_nodes:\n"
-      "    - hv-01\n"
-      "    - hv-02\n"
-      "dwcp:\n"
-      "  detection_peers: [\"a:1\", \"b:2\"]\n"
-      "api:\n"
-      "  cors_allowed_origins: []\n"));
+  LoadedConfig loaded =
+      MustLoad(WithYaml("security:\n"
+                        "  trusted_nodes:\n"
+                        "    - hv-01\n"
+                        "    - hv-02\n"
+                        "dwcp:\n"
+                        "  detection_peers: [\"a:1\", \"b:2\"]\n"
+                        "api:\n"
+                        "  cors_allowed_origins: []\n"));
   EXPECT_THAT(loaded.config.security.trusted_nodes, ElementsAre("hv-01", "hv-02"));
   EXPECT_THAT(loaded.config.dwcp.detection_peers, ElementsAre("a:1", "b:2"));
   EXPECT_TRUE(loaded.config.api.cors_allowed_origins.empty());
@@ -281,10 +284,11 @@ TEST(LoadConfig, DidYouMeanForFilesAndFlags) {
 }
 
 TEST(LoadConfig, BrokenYamlNamesLineAndColumn) {
-  std::vector<std::string> errors = Errors(WithYaml("system:\n"
-                                                    "  node_id: [unclosed\n"
-                                                    "api:\n"
-                                                    "  port: 1\n"));
+  std::vector<std::string> errors =
+      Errors(WithYaml("system:\n"
+                      "  node_id: [unclosed\n"
+                      "api:\n"
+                      "  port: 1\n"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], ::testing::StartsWith("novacron.yaml:"));
   EXPECT_THAT(errors[0], HasSubstr(": invalid YAML/JSON: "));
@@ -322,11 +326,13 @@ TEST(LoadConfig, StructuralProblems) {
 TEST(LoadConfig, EmptyFilesAndNullsAreFine) {
   EXPECT_EQ(MustLoad(WithYaml("")).config.api.port, 8080);
   EXPECT_EQ(MustLoad(WithYaml("# only a comment\n")).config.api.port, 8080);
-  LoadedConfig loaded = MustLoad(WithYaml("system:\napi:\n  cors_allowed_origins: ~\n  port: 1\n"
-                                          "network:\n  tls_cert_path:\n"));
+  LoadedConfig loaded =
+      MustLoad(WithYaml("system:\napi:\n  cors_allowed_origins: ~\n  port: 1\n"
+                        "network:\n  tls_cert_path:\n"));
   EXPECT_EQ(loaded.config.api.port, 1);
   EXPECT_TRUE(loaded.config.network.tls_cert_path.empty());
   EXPECT_TRUE(loaded.config.api.cors_allowed_origins.empty());
+  EXPECT_EQ(MustLoad(WithYaml("dwcp:\n  forced_mode:\n")).config.dwcp.forced_mode, DwcpMode::kAuto);
   // A null string is empty, and an empty host is not allowed.
   EXPECT_THAT(Errors(WithYaml("api:\n  host: null\n")),
               ElementsAre("novacron.yaml:2:3: api.host: must not be empty"));
@@ -435,6 +441,25 @@ TEST(LoadConfig, BooleansAndEnumsAreLenientAboutCase) {
   EXPECT_FALSE(loaded.config.storage.enable_cache);
   EXPECT_EQ(loaded.config.resources.require_kvm, KvmRequirement::kRequired);
   EXPECT_EQ(loaded.config.resources.profile, ResourceProfile::kProduction);
+}
+
+// The daemon may load (SIGHUP) while other threads render or diff: nothing is shared but the
+// immutable schema tables, which are built on first use.
+TEST(LoadConfig, ConcurrentLoadsAreIndependent) {
+  std::vector<std::thread> threads;
+  std::vector<int> ports(4);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([i, &ports] {
+      LoadOptions options = WithYaml("api:\n  port: " + std::to_string(1000 + i) + "\n");
+      options.env["NOVACRON_SYSTEM_MAX_CONCURENCY"] = "1";  // exercises the suggestion tables
+      Result<LoadedConfig> loaded = LoadConfig(options);
+      if (!loaded.ok()) return;
+      ports[i] = loaded->config.api.port;
+      (void)RenderConfig(*loaded, Format::kJson, true);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_THAT(ports, ElementsAre(1000, 1001, 1002, 1003));
 }
 
 }  // namespace

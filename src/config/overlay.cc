@@ -28,12 +28,15 @@ constexpr ShortForm kShortForms[] = {
 Source EnvSource(std::string_view variable) { return Source::Env(std::string(variable)); }
 Source FlagSource(std::string_view flag) { return Source::Flag(std::string(flag)); }
 
-std::vector<std::string> KnownVariables() {
-  std::vector<std::string> names;
-  for (const KeySpec& spec : Schema()) names.push_back(EnvName(spec.key));
-  for (const ShortForm& s : kShortForms) names.emplace_back(s.variable);
-  names.emplace_back(kListenVariable);
-  return names;
+const std::vector<std::string>& KnownVariables() {
+  static const std::vector<std::string> known = [] {
+    std::vector<std::string> names;
+    for (const KeySpec& spec : Schema()) names.push_back(EnvName(spec.key));
+    for (const ShortForm& s : kShortForms) names.emplace_back(s.variable);
+    names.emplace_back(kListenVariable);
+    return names;
+  }();
+  return known;
 }
 
 }  // namespace
@@ -80,13 +83,12 @@ void ApplyEnvironment(ConfigBuilder& builder, const Environment& env) {
     }
   }
   // Anything else with our prefix is most likely a typo.
-  std::vector<std::string> known;
+  const std::vector<std::string>& known = KnownVariables();
   for (const auto& [name, value] : env) {
     if (name.compare(0, kPrefix.size(), kPrefix) != 0) continue;
     bool foreign = false;
     for (std::string_view f : ForeignEnvVariables()) foreign = foreign || name == f;
     if (foreign) continue;
-    if (known.empty()) known = KnownVariables();
     bool is_known = false;
     for (const std::string& k : known) is_known = is_known || name == k;
     if (is_known) continue;

@@ -61,8 +61,7 @@ TEST(RenderConfig, JsonMasksSecrets) {
   EXPECT_THAT(text, Not(HasSubstr("hunter2")));
   nlohmann::json sourced = nlohmann::json::parse(text);
   EXPECT_EQ(sourced["storage"]["connection_string"]["value"], "********");
-  EXPECT_EQ(sourced["storage"]["connection_string"]["source"],
-            "novacron.yaml:3 (${DB_PASSWORD})");
+  EXPECT_EQ(sourced["storage"]["connection_string"]["source"], "novacron.yaml:3 (${DB_PASSWORD})");
   EXPECT_EQ(sourced["api"]["port"]["source"], "default");
   EXPECT_EQ(sourced["system"]["data_dir"]["source"], "default, resolved to /srv/var");
 }

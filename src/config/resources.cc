@@ -46,7 +46,8 @@ class Checker {
       parent = parent.parent_path();
     }
     if (parent.empty() || !std::filesystem::is_directory(parent, ec)) {
-      Add("system.data_dir", dir + " cannot be created: " + parent.string() + " is not a directory");
+      Add("system.data_dir",
+          dir + " cannot be created: " + parent.string() + " is not a directory");
     } else if (access(parent.c_str(), W_OK | X_OK) != 0) {
       Add("system.data_dir", dir + " cannot be created: " + parent.string() +
                                  " is not writable: " + std::strerror(errno));

@@ -1,11 +1,10 @@
 #include "config/resources.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <filesystem>
 
@@ -82,15 +81,15 @@ TEST_F(CheckResourcesTest, DataDirThatIsAFileOrUnderAFile) {
   EXPECT_THAT(Issues(), ElementsAre("--data-dir system.data_dir: " + file +
                                     " exists and is not a directory"));
   loaded_.config.system.data_dir = file + "/sub";
-  EXPECT_THAT(Issues(), ElementsAre(HasSubstr("cannot be created: " + file +
-                                              " is not a directory")));
+  EXPECT_THAT(Issues(),
+              ElementsAre(HasSubstr("cannot be created: " + file + " is not a directory")));
 }
 
 TEST_F(CheckResourcesTest, DataDirNotWritable) {
   if (geteuid() == 0) GTEST_SKIP() << "root may write anywhere";
   std::filesystem::create_directories(dir_.path() / "ro");
-  std::filesystem::permissions(dir_.path() / "ro", std::filesystem::perms::owner_read |
-                                                       std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(
+      dir_.path() / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   loaded_.config.system.data_dir = (dir_.path() / "ro" / "data").string();
   EXPECT_THAT(Issues(), ElementsAre(HasSubstr("is not writable")));
   std::filesystem::permissions(dir_.path() / "ro", std::filesystem::perms::owner_all);
@@ -100,9 +99,9 @@ TEST_F(CheckResourcesTest, TlsFilesMustBeReadable) {
   loaded_.config.network.enable_tls = true;
   loaded_.config.network.tls_cert_path = dir_.Write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
   loaded_.config.network.tls_key_path = (dir_.path() / "missing.pem").string();
-  EXPECT_THAT(Issues(), ElementsAre("default: network.tls_key_path: " +
-                                    loaded_.config.network.tls_key_path +
-                                    ": No such file or directory"));
+  EXPECT_THAT(Issues(),
+              ElementsAre("default: network.tls_key_path: " + loaded_.config.network.tls_key_path +
+                          ": No such file or directory"));
   loaded_.config.network.enable_tls = false;  // unused files are not checked
   EXPECT_THAT(Issues(), IsEmpty());
 }

@@ -1,357 +1,13 @@
-// The key table. Each entry binds a dotted path to a Config field through a captureless generic
-// lambda (FIELD), from which Bind() makes a getter and a setter; no other per-key code exists.
+// Lookups in the key table and the conversions between text, Value and checks.
 #include "config/schema.h"
 
-#include <algorithm>
 #include <limits>
 #include <set>
-#include <type_traits>
-#include <utility>
 
 #include "config/units.h"
 
 namespace novacron::config {
 namespace {
-
-template <typename T>
-Value ToValue(const T& v) {
-  if constexpr (std::is_enum_v<T>) {
-    return static_cast<int64_t>(v);
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return v;
-  } else if constexpr (std::is_integral_v<T>) {
-    return static_cast<int64_t>(v);
-  } else {
-    return v;  // std::string, milliseconds, std::vector<std::string>
-  }
-}
-
-template <typename T>
-void FromValue(const Value& v, T& out) {
-  if constexpr (std::is_enum_v<T>) {
-    out = static_cast<T>(std::get<int64_t>(v));
-  } else if constexpr (std::is_same_v<T, bool>) {
-    out = std::get<bool>(v);
-  } else if constexpr (std::is_integral_v<T>) {
-    out = static_cast<T>(std::get<int64_t>(v));  // in range: CheckValue runs before set
-  } else {
-    out = std::get<T>(v);
-  }
-}
-
-// F is a captureless generic lambda `(auto& config) -> auto&` naming one field.
-template <typename F>
-std::pair<Value (*)(const Config&), void (*)(Config&, const Value&)> Bind(F) {
-  return {[](const Config& c) { return ToValue(F{}(c)); },
-          [](Config& c, const Value& v) { FromValue(v, F{}(c)); }};
-}
-
-#define FIELD(path) [](auto& c) -> auto& { return c.path; }
-
-// Builds a KeySpec one property at a time, so each table row reads left to right.
-class Spec {
- public:
-  template <typename F>
-  Spec(std::string_view key, ValueType type, F field, std::string_view description) {
-    s_.key = key;
-    s_.type = type;
-    s_.description = description;
-    std::tie(s_.get, s_.set) = Bind(field);
-  }
-  Spec& Range(int64_t min, int64_t max) {
-    s_.min = min;
-    s_.max = max;
-    return *this;
-  }
-  Spec& Min(int64_t min) {
-    s_.min = min;
-    return *this;
-  }
-  Spec& Enum(std::span<const std::string_view> names) {
-    s_.enum_names = names;
-    return *this;
-  }
-  Spec& Secret() {
-    s_.secret = true;
-    return *this;
-  }
-  Spec& Reloadable() {
-    s_.reloadable = true;
-    return *this;
-  }
-  Spec& DynamicDefault(std::string_view what) {
-    s_.dynamic_default = what;
-    return *this;
-  }
-  Spec& Check(std::string (*check)(std::string_view)) {
-    s_.check = check;
-    return *this;
-  }
-  operator KeySpec() const { return s_; }  // NOLINT(google-explicit-constructor)
-
- private:
-  KeySpec s_;
-};
-
-std::string CheckNodeId(std::string_view id) {
-  if (id.empty()) return "must not be empty";
-  if (id.size() > 63) return "must be at most 63 characters, got " + std::to_string(id.size());
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
-    if (!ok) return "may only contain A-Z a-z 0-9 . _ -, got \"" + std::string(id) + "\"";
-  }
-  return "";
-}
-
-std::string CheckHost(std::string_view host) {
-  if (host.empty()) return "must not be empty";
-  Result<HostPort> hp = ParseHostPort(host);
-  if (!hp.ok()) return hp.status().message();
-  if (hp->port.has_value() || hp->host.empty()) {
-    return "expected a host name or address without a port, got \"" + std::string(host) + "\"";
-  }
-  return "";
-}
-
-std::string CheckPeer(std::string_view peer) {
-  Result<HostPort> hp = ParseHostPort(peer);
-  if (!hp.ok()) return hp.status().message();
-  if (hp->host.empty() || !hp->port.has_value() || *hp->port == 0) {
-    return "expected HOST:PORT with a non-zero port, got \"" + std::string(peer) + "\"";
-  }
-  return "";
-}
-
-std::string CheckNotEmpty(std::string_view value) {
-  return value.empty() ? "must not be empty" : "";
-}
-
-constexpr int64_t kMaxPort = 65535;
-constexpr int64_t kMs = 1;
-constexpr int64_t kSecond = 1000;
-
-using T = ValueType;
-
-std::vector<KeySpec> BuildSchema() {
-  return {
-      // system
-      Spec("system.node_id", T::kString, FIELD(system.node_id),
-           "Name of this node in the cluster: [A-Za-z0-9._-], at most 63 characters")
-          .DynamicDefault("the host name")
-          .Check(CheckNodeId),
-      Spec("system.data_dir", T::kString, FIELD(system.data_dir),
-           "Directory for state (SQLite database, checkpoints, keys); relative paths are "
-           "resolved against the working directory at load")
-          .DynamicDefault("$XDG_STATE_HOME/novacron if XDG_STATE_HOME is set, else ./var")
-          .Check(CheckNotEmpty),
-      Spec("system.log_level", T::kEnum, FIELD(system.log_level), "Least severe log level written")
-          .Enum(kLogLevelNames)
-          .Reloadable(),
-      Spec("system.log_format", T::kEnum, FIELD(system.log_format),
-           "Log line format; auto = human text on a terminal, JSON lines otherwise")
-          .Enum(kLogFormatNames),
-      Spec("system.max_concurrency", T::kInt, FIELD(system.max_concurrency),
-           "Components initialized at the same time during boot")
-          .Range(1, 1024),
-      Spec("system.boot_strategy", T::kEnum, FIELD(system.boot_strategy),
-           "eager: start a component as soon as its dependencies are up; levels: one dependency "
-           "level at a time; sequential: one component at a time")
-          .Enum(kBootStrategyNames),
-      Spec("system.start_timeout", T::kDuration, FIELD(system.start_timeout),
-           "Default time a component may take to start")
-          .Min(kMs),
-      Spec("system.stop_timeout", T::kDuration, FIELD(system.stop_timeout),
-           "Default time a component may take to stop")
-          .Min(kMs),
-      Spec("system.shutdown_timeout", T::kDuration, FIELD(system.shutdown_timeout),
-           "Time the whole daemon may take to shut down")
-          .Min(kMs),
-      Spec("system.health_check_port", T::kInt, FIELD(system.health_check_port),
-           "Port of a separate health listener; 0 = health endpoints on the API listener")
-          .Range(0, kMaxPort),
-
-      // resources
-      Spec("resources.profile", T::kEnum, FIELD(resources.profile),
-           "Preflight threshold profile: default (1 CPU, 512 MiB, 256 MiB disk, KVM optional) or "
-           "production (4 CPUs, 8192 MiB, 51200 MiB disk, KVM required)")
-          .Enum(kResourceProfileNames),
-      Spec("resources.min_cpus", T::kInt, FIELD(resources.min_cpus),
-           "Minimum usable CPUs; 0 = from the profile")
-          .Range(0, 1 << 16),
-      Spec("resources.min_memory_mib", T::kInt, FIELD(resources.min_memory_mib),
-           "Minimum memory in MiB; 0 = from the profile")
-          .Range(0, int64_t{1} << 40),
-      Spec("resources.min_disk_free_mib", T::kInt, FIELD(resources.min_disk_free_mib),
-           "Minimum free disk space in the data directory, in MiB; 0 = from the profile")
-          .Range(0, int64_t{1} << 40),
-      Spec("resources.require_kvm", T::kEnum, FIELD(resources.require_kvm),
-           "Whether /dev/kvm must be usable: true, false, or auto = from the profile")
-          .Enum(kKvmRequirementNames),
-
-      // dwcp
-      Spec("dwcp.enable_auto_detection", T::kBool, FIELD(dwcp.enable_auto_detection),
-           "Detect the network mode (datacenter/internet/hybrid) from latency and bandwidth"),
-      Spec("dwcp.forced_mode", T::kEnum, FIELD(dwcp.forced_mode),
-           "Network mode to use instead of detection; empty = detect")
-          .Enum(kDwcpModeNames)
-          .Reloadable(),
-      Spec("dwcp.detection_interval", T::kDuration, FIELD(dwcp.detection_interval),
-           "How often the network mode is detected again")
-          .Min(kSecond),
-      Spec("dwcp.detection_timeout", T::kDuration, FIELD(dwcp.detection_timeout),
-           "Time one network mode detection may take")
-          .Min(kMs),
-      Spec("dwcp.detection_peers", T::kStringList, FIELD(dwcp.detection_peers),
-           "Peers (HOST:PORT) probed to measure latency and bandwidth")
-          .Check(CheckPeer),
-      Spec("dwcp.v3_rollout_percentage", T::kInt, FIELD(dwcp.v3_rollout_percentage),
-           "Share of transfers that use the v3 protocol, in percent")
-          .Range(0, 100)
-          .Reloadable(),
-      Spec("dwcp.enable_v3_transport", T::kBool, FIELD(dwcp.enable_v3_transport),
-           "Use the v3 adaptive multi-stream transport (AMST)"),
-      Spec("dwcp.enable_v3_compression", T::kBool, FIELD(dwcp.enable_v3_compression),
-           "Use the v3 compression and delta encoding (HDE)"),
-      Spec("dwcp.enable_v3_prediction", T::kBool, FIELD(dwcp.enable_v3_prediction),
-           "Use the v3 bandwidth prediction (PBA)"),
-      Spec("dwcp.enable_v3_state_sync", T::kBool, FIELD(dwcp.enable_v3_state_sync),
-           "Use the v3 state synchronization (ASS)"),
-      Spec("dwcp.enable_v3_consensus", T::kBool, FIELD(dwcp.enable_v3_consensus),
-           "Use the v3 consensus (ACP)"),
-      Spec("dwcp.enable_v3_placement", T::kBool, FIELD(dwcp.enable_v3_placement),
-           "Use the v3 placement (ITP)"),
-      Spec("dwcp.transport.min_streams", T::kInt, FIELD(dwcp.transport.min_streams),
-           "Fewest parallel streams per transfer")
-          .Range(1, 4096),
-      Spec("dwcp.transport.max_streams", T::kInt, FIELD(dwcp.transport.max_streams),
-           "Most parallel streams per transfer")
-          .Range(1, 4096),
-      Spec("dwcp.transport.stream_timeout", T::kDuration, FIELD(dwcp.transport.stream_timeout),
-           "Idle time after which a stream is closed")
-          .Min(kMs),
-      Spec("dwcp.transport.enable_rdma", T::kBool, FIELD(dwcp.transport.enable_rdma),
-           "Use RDMA when the hardware has it (falls back to TCP)"),
-      Spec("dwcp.transport.congestion_algo", T::kEnum, FIELD(dwcp.transport.congestion_algo),
-           "TCP congestion control for data streams")
-          .Enum(kCongestionAlgoNames),
-      Spec("dwcp.compression.algorithm", T::kEnum, FIELD(dwcp.compression.algorithm),
-           "Compression of transferred data")
-          .Enum(kCompressionAlgoNames),
-      Spec("dwcp.compression.level", T::kInt, FIELD(dwcp.compression.level),
-           "Compression level (zstd 1..22; lz4 uses 1..12)")
-          .Range(1, 22),
-      Spec("dwcp.compression.enable_delta", T::kBool, FIELD(dwcp.compression.enable_delta),
-           "Send deltas against a known baseline instead of full data when possible"),
-      Spec("dwcp.consensus.protocol", T::kEnum, FIELD(dwcp.consensus.protocol),
-           "Consensus protocol between nodes")
-          .Enum(kConsensusProtocolNames),
-      Spec("dwcp.consensus.heartbeat_interval", T::kDuration,
-           FIELD(dwcp.consensus.heartbeat_interval), "Interval between leader heartbeats")
-          .Min(kMs),
-      Spec("dwcp.consensus.election_timeout", T::kDuration, FIELD(dwcp.consensus.election_timeout),
-           "Time without a heartbeat after which a new leader is elected")
-          .Min(kMs),
-
-      // network
-      Spec("network.listen_address", T::kString, FIELD(network.listen_address),
-           "Address of the data-plane (DWCP) listener")
-          .Check(CheckHost),
-      Spec("network.bind_port", T::kInt, FIELD(network.bind_port),
-           "Port of the data-plane listener; 0 = ephemeral")
-          .Range(0, kMaxPort),
-      Spec("network.max_connections", T::kInt, FIELD(network.max_connections),
-           "Most open data-plane connections")
-          .Range(1, 1000000),
-      Spec("network.conn_timeout", T::kDuration, FIELD(network.conn_timeout),
-           "Time a data-plane connection may take to establish")
-          .Min(kMs),
-      Spec("network.enable_tls", T::kBool, FIELD(network.enable_tls),
-           "TLS on the data-plane listener (needs tls_cert_path and tls_key_path)"),
-      Spec("network.tls_cert_path", T::kString, FIELD(network.tls_cert_path),
-           "PEM certificate chain for TLS"),
-      Spec("network.tls_key_path", T::kString, FIELD(network.tls_key_path),
-           "PEM private key for TLS"),
-
-      // storage
-      Spec("storage.backend", T::kEnum, FIELD(storage.backend),
-           "State store: sqlite (embedded, under data_dir), postgres or redis")
-          .Enum(kStorageBackendNames),
-      Spec("storage.connection_string", T::kString, FIELD(storage.connection_string),
-           "Connection string of the postgres or redis backend, e.g. postgres://user:pw@host/db")
-          .Secret(),
-      Spec("storage.max_connections", T::kInt, FIELD(storage.max_connections),
-           "Most connections to the state store")
-          .Range(1, 100000),
-      Spec("storage.enable_cache", T::kBool, FIELD(storage.enable_cache),
-           "Cache state store reads in memory"),
-      Spec("storage.cache_ttl", T::kDuration, FIELD(storage.cache_ttl),
-           "Time a cached read stays valid")
-          .Min(kMs),
-
-      // monitoring
-      Spec("monitoring.enable_metrics", T::kBool, FIELD(monitoring.enable_metrics),
-           "Serve Prometheus metrics at /metrics"),
-      Spec("monitoring.metrics_port", T::kInt, FIELD(monitoring.metrics_port),
-           "Port of a separate metrics listener; 0 = /metrics on the API listener")
-          .Range(0, kMaxPort),
-      Spec("monitoring.enable_tracing", T::kBool, FIELD(monitoring.enable_tracing),
-           "Export OpenTelemetry traces (needs tracing_endpoint)"),
-      Spec("monitoring.tracing_endpoint", T::kString, FIELD(monitoring.tracing_endpoint),
-           "OTLP/HTTP endpoint traces are sent to"),
-      Spec("monitoring.enable_profiling", T::kBool, FIELD(monitoring.enable_profiling),
-           "Serve profiling endpoints on profiling_port (loopback only)"),
-      Spec("monitoring.profiling_port", T::kInt, FIELD(monitoring.profiling_port),
-           "Port of the profiling listener")
-          .Range(0, kMaxPort),
-
-      // security
-      Spec("security.enable_auth", T::kBool, FIELD(security.enable_auth),
-           "Require authentication on the API"),
-      Spec("security.auth_method", T::kEnum, FIELD(security.auth_method),
-           "How API clients authenticate: mtls, token (needs api_token) or none")
-          .Enum(kAuthMethodNames),
-      Spec("security.api_token", T::kString, FIELD(security.api_token),
-           "Bearer token API clients must present when auth_method is token")
-          .Secret(),
-      Spec("security.trusted_nodes", T::kStringList, FIELD(security.trusted_nodes),
-           "Node ids (or certificate names) accepted as cluster peers")
-          .Check(CheckNotEmpty),
-      Spec("security.enable_encryption", T::kBool, FIELD(security.enable_encryption),
-           "Encrypt secrets at rest"),
-      Spec("security.encryption_algo", T::kEnum, FIELD(security.encryption_algo),
-           "Cipher for secrets at rest")
-          .Enum(kEncryptionAlgoNames),
-      Spec("security.key_rotation_interval", T::kDuration, FIELD(security.key_rotation_interval),
-           "How often encryption keys are rotated")
-          .Min(60 * kSecond),
-      Spec("security.audit_retention", T::kDuration, FIELD(security.audit_retention),
-           "How long audit log entries are kept")
-          .Min(60 * kSecond),
-
-      // api
-      Spec("api.host", T::kString, FIELD(api.host), "Address of the API listener")
-          .Check(CheckHost),
-      Spec("api.port", T::kInt, FIELD(api.port), "Port of the API listener; 0 = ephemeral")
-          .Range(0, kMaxPort),
-      Spec("api.cors_allowed_origins", T::kStringList, FIELD(api.cors_allowed_origins),
-           "Origins allowed by CORS, e.g. https://console.example.com; empty = no CORS")
-          .Check(CheckNotEmpty)
-          .Reloadable(),
-      Spec("api.rate_limit", T::kInt, FIELD(api.rate_limit),
-           "Requests per minute per client; 0 = unlimited")
-          .Range(0, 100000000)
-          .Reloadable(),
-      Spec("api.max_body_bytes", T::kSize, FIELD(api.max_body_bytes),
-           "Largest request body accepted")
-          .Range(1, int64_t{1} << 30),
-      Spec("api.max_header_bytes", T::kSize, FIELD(api.max_header_bytes),
-           "Largest request header block accepted")
-          .Range(1024, int64_t{1} << 20),
-  };
-}
-
-#undef FIELD
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -406,7 +62,11 @@ bool IsValidUtf8(std::string_view s) {
 
 std::string Shown(const KeySpec& spec, std::string_view text) {
   if (spec.secret) return "(secret)";
-  return "\"" + std::string(text) + "\"";
+  std::string out;  // appended: `"\"" + std::string(...)` trips GCC 12's -Wrestrict at -O3
+  out += '"';
+  out += text;
+  out += '"';
+  return out;
 }
 
 std::string EnumList(const KeySpec& spec) {
@@ -419,11 +79,6 @@ std::string EnumList(const KeySpec& spec) {
 }
 
 }  // namespace
-
-const std::vector<KeySpec>& Schema() {
-  static const std::vector<KeySpec> schema = BuildSchema();
-  return schema;
-}
 
 const KeySpec* FindKey(std::string_view key) {
   for (const KeySpec& spec : Schema()) {
@@ -445,16 +100,20 @@ bool IsSection(std::string_view path) {
   return false;
 }
 
-std::vector<std::string> AllPaths() {
-  std::set<std::string> paths;
-  for (const KeySpec& spec : Schema()) {
-    std::string_view key = spec.key;
-    for (size_t dot = key.find('.'); dot != std::string_view::npos; dot = key.find('.', dot + 1)) {
-      paths.emplace(key.substr(0, dot));
+const std::vector<std::string>& AllPaths() {
+  static const std::vector<std::string> all = [] {
+    std::set<std::string> paths;
+    for (const KeySpec& spec : Schema()) {
+      std::string_view key = spec.key;
+      for (size_t dot = key.find('.'); dot != std::string_view::npos;
+           dot = key.find('.', dot + 1)) {
+        paths.emplace(key.substr(0, dot));
+      }
+      paths.emplace(key);
     }
-    paths.emplace(key);
-  }
-  return {paths.begin(), paths.end()};
+    return std::vector<std::string>(paths.begin(), paths.end());
+  }();
+  return all;
 }
 
 Value DefaultValue(const KeySpec& spec) {
@@ -464,13 +123,20 @@ Value DefaultValue(const KeySpec& spec) {
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "a string";
-    case ValueType::kInt: return "an integer";
-    case ValueType::kBool: return "a boolean (true or false)";
-    case ValueType::kDuration: return "a duration such as 500ms, 30s, 5m, 24h, 90d or 1m30s";
-    case ValueType::kSize: return "a size such as 1048576, 512KiB, 1MiB or 10MB";
-    case ValueType::kEnum: return "one of";
-    case ValueType::kStringList: return "a list of strings";
+    case ValueType::kString:
+      return "a string";
+    case ValueType::kInt:
+      return "an integer";
+    case ValueType::kBool:
+      return "a boolean (true or false)";
+    case ValueType::kDuration:
+      return "a duration such as 500ms, 30s, 5m, 24h, 90d or 1m30s";
+    case ValueType::kSize:
+      return "a size such as 1048576, 512KiB, 1MiB or 10MB";
+    case ValueType::kEnum:
+      return "one of";
+    case ValueType::kStringList:
+      return "a list of strings";
   }
   return "a value";
 }
@@ -478,12 +144,16 @@ std::string_view TypeName(ValueType type) {
 Result<Value> ParseValue(const KeySpec& spec, std::string_view text) {
   auto expected = [&]() {
     std::string what(TypeName(spec.type));
-    if (spec.type == ValueType::kEnum) what += " " + EnumList(spec);
+    if (spec.type == ValueType::kEnum) {
+      what += ' ';
+      what += EnumList(spec);
+    }
     return InvalidArgument("expected " + what + ", got " + Shown(spec, text));
   };
   if (!IsValidUtf8(text)) return InvalidArgument("value is not valid UTF-8");
   switch (spec.type) {
-    case ValueType::kString: return Value(std::string(text));
+    case ValueType::kString:
+      return Value(std::string(text));
     case ValueType::kInt: {
       std::string_view t = TrimSpaces(text);
       bool negative = !t.empty() && t.front() == '-';
@@ -540,11 +210,16 @@ Result<Value> ParseValue(const KeySpec& spec, std::string_view text) {
 
 std::string FormatValue(const KeySpec& spec, const Value& value) {
   switch (spec.type) {
-    case ValueType::kString: return std::get<std::string>(value);
-    case ValueType::kInt: return std::to_string(std::get<int64_t>(value));
-    case ValueType::kBool: return std::get<bool>(value) ? "true" : "false";
-    case ValueType::kDuration: return FormatDuration(std::get<std::chrono::milliseconds>(value));
-    case ValueType::kSize: return FormatSize(std::get<int64_t>(value));
+    case ValueType::kString:
+      return std::get<std::string>(value);
+    case ValueType::kInt:
+      return std::to_string(std::get<int64_t>(value));
+    case ValueType::kBool:
+      return std::get<bool>(value) ? "true" : "false";
+    case ValueType::kDuration:
+      return FormatDuration(std::get<std::chrono::milliseconds>(value));
+    case ValueType::kSize:
+      return FormatSize(std::get<int64_t>(value));
     case ValueType::kEnum: {
       int64_t i = std::get<int64_t>(value);
       if (i < 0 || static_cast<size_t>(i) >= spec.enum_names.size()) return "?";

@@ -21,15 +21,15 @@ enum class ValueType { kString, kInt, kBool, kDuration, kSize, kEnum, kStringLis
 
 // A key's value, independent of its C++ field type: kInt, kSize and kEnum (the index into
 // enum_names) are int64_t; kDuration is milliseconds.
-using Value = std::variant<std::string, int64_t, bool, std::chrono::milliseconds,
-                           std::vector<std::string>>;
+using Value =
+    std::variant<std::string, int64_t, bool, std::chrono::milliseconds, std::vector<std::string>>;
 
 struct KeySpec {
   std::string_view key;  // dotted path: "dwcp.transport.max_streams"
   ValueType type = ValueType::kString;
   std::string_view description;
   std::span<const std::string_view> enum_names;  // kEnum: allowed names, in enumerator order
-  std::optional<int64_t> min;  // kInt, kSize; kDuration in milliseconds
+  std::optional<int64_t> min;                    // kInt, kSize; kDuration in milliseconds
   std::optional<int64_t> max;
   bool secret = false;      // never shown, logged or echoed in errors
   bool reloadable = false;  // may change on SIGHUP without a restart
@@ -50,7 +50,7 @@ size_t KeyIndex(const KeySpec& spec);
 // True for "dwcp" and "dwcp.transport": prefixes of keys that hold other keys.
 bool IsSection(std::string_view path);
 // Every key path and section path: the candidates for "did you mean".
-std::vector<std::string> AllPaths();
+const std::vector<std::string>& AllPaths();
 
 // The value of `spec` in a default-constructed Config (dynamic defaults are empty there).
 Value DefaultValue(const KeySpec& spec);
@@ -60,7 +60,8 @@ Value DefaultValue(const KeySpec& spec);
 Result<Value> ParseValue(const KeySpec& spec, std::string_view text);
 // The text form ParseValue reads back (lists: comma-separated; secrets are NOT masked here).
 std::string FormatValue(const KeySpec& spec, const Value& value);
-// Range and per-value rules; "" when the value is allowed, else e.g. "9999 is out of range 1..4096".
+// Range and per-value rules; "" when the value is allowed, else e.g. "9999 is out of
+// range 1..4096".
 std::string CheckValue(const KeySpec& spec, const Value& value);
 
 // "an integer", "a duration", ...: for messages.

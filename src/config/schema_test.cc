@@ -55,16 +55,24 @@ TEST(Schema, DefaultsParseBackAndBindingsRoundTrip) {
     // Writing this key changes no other key.
     Value changed = def;
     switch (spec.type) {
-      case ValueType::kString: changed = std::string("x-1"); break;
-      case ValueType::kBool: changed = !std::get<bool>(def); break;
+      case ValueType::kString:
+        changed = std::string("x-1");
+        break;
+      case ValueType::kBool:
+        changed = !std::get<bool>(def);
+        break;
       case ValueType::kDuration:
         changed = std::get<std::chrono::milliseconds>(def) + std::chrono::milliseconds(7);
         break;
-      case ValueType::kStringList: changed = std::vector<std::string>{"a:1"}; break;
+      case ValueType::kStringList:
+        changed = std::vector<std::string>{"a:1"};
+        break;
       case ValueType::kEnum:
         changed = static_cast<int64_t>((std::get<int64_t>(def) + 1) % spec.enum_names.size());
         break;
-      default: changed = std::get<int64_t>(def) + 1; break;
+      default:
+        changed = std::get<int64_t>(def) + 1;
+        break;
     }
     spec.set(config, changed);
     EXPECT_EQ(spec.get(config), changed);
@@ -108,8 +116,7 @@ TEST(Schema, ParseValueMessages) {
   EXPECT_FALSE(ParseValue(flag, "maybe").ok());
 
   const KeySpec& interval = *FindKey("dwcp.detection_interval");
-  EXPECT_EQ(CheckValue(interval, std::chrono::milliseconds(10)),
-            "10ms is below the minimum 1s");
+  EXPECT_EQ(CheckValue(interval, std::chrono::milliseconds(10)), "10ms is below the minimum 1s");
 
   const KeySpec& peers = *FindKey("dwcp.detection_peers");
   EXPECT_THAT(CheckValue(peers, std::vector<std::string>{"a:1", "b"}),

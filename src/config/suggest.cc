@@ -21,7 +21,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t above = row[j];
       size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
+      row[j] = std::min(std::min(above, row[j - 1]) + 1, substitute);
       diagonal = above;
     }
   }
@@ -37,18 +37,21 @@ std::string ClosestMatch(std::string_view typed, const std::vector<std::string>&
       if (LastSegment(c) == typed_last) return c;
     }
   }
+  // Allow about one typo per four characters, at least 2.
+  const size_t allowed = std::max<size_t>(2, typed.size() / 4);
   std::string best;
   size_t best_distance = 0;
   for (const std::string& c : candidates) {
+    // The distance is at least the difference in length: skip hopeless candidates cheaply.
+    size_t length_gap = c.size() > typed.size() ? c.size() - typed.size() : typed.size() - c.size();
+    if (length_gap > allowed) continue;
     size_t d = EditDistance(typed, c);
     if (best.empty() || d < best_distance) {
       best = c;
       best_distance = d;
     }
   }
-  // Allow about one typo per four characters, at least 2.
-  size_t allowed = std::max<size_t>(2, typed.size() / 4);
-  return best_distance <= allowed ? best : "";
+  return !best.empty() && best_distance <= allowed ? best : "";
 }
 
 std::string DidYouMean(std::string_view typed, const std::vector<std::string>& candidates) {

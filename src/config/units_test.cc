@@ -27,8 +27,7 @@ TEST(ParseDuration, RejectsWhatIsNotADuration) {
     EXPECT_FALSE(d.ok()) << bad;
   }
   Result<milliseconds> d = ParseDuration("30");
-  EXPECT_NE(d.status().message().find("missing unit"), std::string::npos)
-      << d.status().message();
+  EXPECT_NE(d.status().message().find("missing unit"), std::string::npos) << d.status().message();
   EXPECT_FALSE(ParseDuration("99999999999999999999s").ok());
   EXPECT_FALSE(ParseDuration("9999999999999999d").ok());
 }
@@ -126,8 +125,8 @@ TEST(ParseHostPort, AllListenForms) {
   EXPECT_EQ(hp->host, "::");
   EXPECT_FALSE(hp->port.has_value());
 
-  for (const char* bad : {"", "host:", "host:http", "host:65536", "[::1", "[::1]x", "[]:80",
-                          "a b:80", "host:-1"}) {
+  for (const char* bad :
+       {"", "host:", "host:http", "host:65536", "[::1", "[::1]x", "[]:80", "a b:80", "host:-1"}) {
     EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
   }
 }
