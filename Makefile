@@ -47,7 +47,9 @@ test-tsan: setup
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
-	./build-fuzz/fuzz/config_fuzzer -runs=20000 -seed=1 -max_len=4096 fuzz/corpus/config
+	@# New inputs go to a temp dir: the seed corpus in the repo stays as committed.
+	@out=$$(mktemp -d) && ./build-fuzz/fuzz/config_fuzzer -runs=20000 -seed=1 -max_len=4096 \
+	  -dict=fuzz/config.dict $$out fuzz/corpus/config && rm -rf $$out
 
 # Sanitizers and fuzzing first, the main build last: its ctest summary closes the run.
 test: test-asan test-tsan fuzz test-unit
