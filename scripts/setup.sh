@@ -14,7 +14,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev prometheus curl procps sqlite3
 )
-bench_packages=(libbenchmark-dev hyperfine)
+bench_packages=(libbenchmark-dev hyperfine wrk nginx-light)
 
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=("${bench_packages[@]}")
