@@ -4,14 +4,9 @@
 
 #include <CLI/App.hpp>
 
-namespace novacron::cli {
+#include "daemon/exit_codes.h"
 
-// Exit codes shared by the commands (docs/operations.md).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;       // preflight failed; daemon not ready; stop unclean
-inline constexpr int kExitUsage = 2;        // invalid configuration, flags or arguments
-inline constexpr int kExitBootFailed = 3;   // a critical component failed to start
-inline constexpr int kExitUnreachable = 4;  // no daemon answered
+namespace novacron::cli {
 
 void AddRunCommand(CLI::App& app, int& exit_code);
 void AddCheckCommand(CLI::App& app, int& exit_code);

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     // CLI11 uses 0 for --help/--version and 105/106/... for errors: usage errors are exit 2.
-    return rc == 0 ? 0 : kExitUsage;
+    return rc == 0 ? 0 : novacron::kExitUsage;
   }
   return exit_code;
 }

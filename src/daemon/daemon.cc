@@ -38,8 +38,8 @@ int BootFailureExitCode(const lifecycle::BootReport& report) {
         c.criticality != lifecycle::Criticality::kCritical) {
       continue;
     }
-    if (c.name == "resources") return kExitPreflight;
-    if (c.name == "config" && c.error.code() == ErrorCode::kInvalidArgument) return kExitConfig;
+    if (c.name == "resources") return kExitFailed;
+    if (c.name == "config" && c.error.code() == ErrorCode::kInvalidArgument) return kExitUsage;
   }
   return kExitBootFailed;
 }
@@ -123,7 +123,7 @@ int RunDaemon(DaemonOptions options) {
   auto failpoints = components::Failpoints::Parse(failpoint_spec ? failpoint_spec : "");
   if (!failpoints.ok()) {
     logs.Get().Error("invalid failpoints", {{"error", failpoints.status().ToString()}});
-    return kExitConfig;
+    return kExitUsage;
   }
   for (const auto& [component, fp] : failpoints->points()) {
     logs.Get().Warn("failpoint active (testing only)",
@@ -173,7 +173,7 @@ int RunDaemon(DaemonOptions options) {
       .on_force =
           [&](int signo) {
             logs.Get().Error("second stop signal: exiting now", {{"signal", strsignal(signo)}});
-            _exit(kExitPreflight);
+            _exit(kExitFailed);
           },
       .on_reload = [&] { requests.Reload(); },
   });
@@ -217,7 +217,7 @@ int RunDaemon(DaemonOptions options) {
   if (!stopped.status.ok()) {
     logs.Get().Error("stopped with errors", {{"error", stopped.status.ToString()},
                                              {"duration_ms", lifecycle::ToMillis(stopped.total)}});
-    return kExitPreflight;
+    return kExitFailed;
   }
   logs.Get().Info("novacron stopped", {{"duration_ms", lifecycle::ToMillis(stopped.total)}});
   return kExitOk;

@@ -5,14 +5,9 @@
 #include <string>
 
 #include "config/loader.h"
+#include "daemon/exit_codes.h"
 
 namespace novacron::daemon {
-
-// Exit codes of `novacron run` (also documented in docs/operations.md).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitPreflight = 1;   // preflight failed, or an unclean stop
-inline constexpr int kExitConfig = 2;      // invalid configuration or usage
-inline constexpr int kExitBootFailed = 3;  // a critical component failed to start
 
 struct DaemonOptions {
   config::LoadedConfig loaded;
