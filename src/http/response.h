@@ -30,7 +30,4 @@ struct Response {
 // "OK", "Not Found", ...; "Unknown" for codes without a registered phrase.
 std::string_view StatusReason(int status);
 
-// Appends `s` to `out` as a JSON string literal, quotes included.
-void AppendJsonString(std::string_view s, std::string& out);
-
 }  // namespace novacron::http

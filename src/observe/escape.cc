@@ -103,45 +103,6 @@ bool NeedsTerminalQuotes(std::string_view s) {
 
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  ForEachChar(
-      s,
-      [&](char c) {
-        switch (c) {
-          case '"':
-            out.append("\\\"");
-            break;
-          case '\\':
-            out.append("\\\\");
-            break;
-          case '\n':
-            out.append("\\n");
-            break;
-          case '\r':
-            out.append("\\r");
-            break;
-          case '\t':
-            out.append("\\t");
-            break;
-          case '\b':
-            out.append("\\b");
-            break;
-          case '\f':
-            out.append("\\f");
-            break;
-          default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-              AppendHexByte(out, "\\u00", static_cast<unsigned char>(c));
-            } else {
-              out.push_back(c);
-            }
-        }
-      },
-      [&](const Utf8Char& c, std::string_view bytes) { AppendValidOrReplacement(out, c, bytes); });
-  out.push_back('"');
-}
-
 void AppendTerminalText(std::string& out, std::string_view s, bool quote_if_needed) {
   const bool quoted = quote_if_needed && NeedsTerminalQuotes(s);
   if (quoted) out.push_back('"');

@@ -1,15 +1,12 @@
-// Text escaping for the three output formats of this module: JSON strings (log lines), logfmt-style
-// values (human-readable log lines on a terminal) and the Prometheus text exposition format.
-// Every function replaces invalid UTF-8 with U+FFFD, so the output is always valid UTF-8.
+// Text escaping for the output formats of this module (JSON strings: common/json_string.h):
+// logfmt-style values (human-readable log lines on a terminal) and the Prometheus text exposition
+// format. Every function replaces invalid UTF-8 with U+FFFD, so the output is always valid UTF-8.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace novacron::observe {
-
-// Appends `s` as a quoted JSON string: `"`, `\` and control characters escaped.
-void AppendJsonString(std::string& out, std::string_view s);
 
 // Appends `s` for a terminal: control characters (C0, DEL, C1 — including ESC, so a hostile
 // string cannot move the cursor or change colours) become \n, \t, \r, \xNN or \u00NN.

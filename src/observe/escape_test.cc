@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_string.h"
+
 namespace novacron::observe {
 namespace {
 

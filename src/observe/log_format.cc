@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "common/json_string.h"
 #include "observe/escape.h"
 
 namespace novacron::observe {
