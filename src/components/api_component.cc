@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/host_port.h"
 #include "lifecycle/engine.h"
 
 namespace novacron::components {
@@ -26,11 +27,6 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
     return Internal("cannot write " + path + ": " + std::strerror(errno));
   }
   return {};
-}
-
-std::string FormatHostPort(const std::string& host, uint16_t port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -67,8 +63,6 @@ Status ApiComponent::DoStart(lifecycle::StartContext&) {
   log().Info("api listening", {{"address", address}});
   return {};
 }
-
-uint16_t ApiComponent::port() const { return server_ ? server_->port() : 0; }
 
 Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
   std::error_code ignored;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/host_port.h"
 #include "common/status.h"
 
 namespace novacron::config {
@@ -33,6 +34,6 @@ struct HostPort {
 // ("::1", which has no port). The port must be 0..65535.
 Result<HostPort> ParseHostPort(std::string_view text);
 // "host:port", with brackets around IPv6 addresses.
-std::string FormatHostPort(std::string_view host, int port);
+using novacron::FormatHostPort;
 
 }  // namespace novacron::config

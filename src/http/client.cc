@@ -15,6 +15,8 @@
 #include <boost/beast/http/write.hpp>
 #include <vector>
 
+#include "common/host_port.h"
+
 namespace novacron::http {
 namespace {
 
@@ -28,11 +30,6 @@ std::string ErrorText(const error_code& ec) {
   std::string text = ec.message();
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
   return text;
-}
-
-std::string FormatHostPort(const std::string& host, uint16_t port) {
-  bool v6_literal = host.find(':') != std::string::npos;
-  return (v6_literal ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 bool IsToken(std::string_view s) {

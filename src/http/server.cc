@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/host_port.h"
 #include "http/connection.h"
 #include "http/response_writer.h"
 #include "http/server_internal.h"
@@ -38,11 +39,6 @@ std::string FormatEndpoint(const tcp::endpoint& endpoint) {
   std::string address = endpoint.address().to_string();
   if (endpoint.address().is_v6()) address = "[" + address + "]";
   return address + ":" + std::to_string(endpoint.port());
-}
-
-std::string FormatHostPort(const std::string& host, uint16_t port) {
-  bool v6_literal = host.find(':') != std::string::npos;
-  return (v6_literal ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 const std::string& OverloadedResponse() {
