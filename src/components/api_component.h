@@ -15,8 +15,6 @@ class ApiComponent : public NodeComponent {
   static constexpr std::string_view kName = "api";
   using NodeComponent::NodeComponent;
 
-  uint16_t port() const;
-
   Status Stop(lifecycle::StopContext& ctx) override;
 
  protected:

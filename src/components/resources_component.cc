@@ -28,17 +28,7 @@ Status ResourcesComponent::DoStart(lifecycle::StartContext&) {
       log().Debug("preflight check passed", fields);
     }
   }
-  Status status = report.ToStatus();
-  {
-    std::lock_guard lock(mu_);
-    report_ = std::move(report);
-  }
-  return status;
-}
-
-node::PreflightReport ResourcesComponent::Report() const {
-  std::lock_guard lock(mu_);
-  return report_;
+  return report.ToStatus();
 }
 
 lifecycle::HealthReport ResourcesComponent::Health() const {

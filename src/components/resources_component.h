@@ -3,8 +3,6 @@
 // the free disk space at the data dir.
 #pragma once
 
-#include <mutex>
-
 #include "components/node_component.h"
 #include "node/preflight.h"
 
@@ -15,8 +13,6 @@ class ResourcesComponent : public NodeComponent {
   static constexpr std::string_view kName = "resources";
   using NodeComponent::NodeComponent;
 
-  node::PreflightReport Report() const;
-
   Status Stop(lifecycle::StopContext&) override { return {}; }
   lifecycle::HealthReport Health() const override;
 
@@ -25,8 +21,6 @@ class ResourcesComponent : public NodeComponent {
 
  private:
   node::PreflightThresholds thresholds_;
-  mutable std::mutex mu_;
-  node::PreflightReport report_;
 };
 
 // resources.* with the profile applied, in the preflight's terms.
