@@ -10,7 +10,11 @@ packages=(
   cmake ninja-build g++ ccache clang libclang-rt-14-dev pkg-config git
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libboost-dev libsqlite3-dev libsystemd-dev
-  libssl-dev
+  libssl-dev libvirt-dev libpqxx-dev libhiredis-dev
+  # VMs: hypervisor, disk images, the real-VM test's initramfs
+  libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static cpio
+  # tests: real PostgreSQL and Redis started by the harness; npm for the OpenAPI validator
+  postgresql redis-server
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev prometheus curl procps sqlite3
 )
@@ -37,7 +41,7 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Services shipped by packages (prometheus) must not be started by the install.
+# Services shipped by packages (prometheus, postgresql, redis, libvirtd) must not be started by the install.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [[ ! -e $policy ]]; then

@@ -45,6 +45,10 @@ inline constexpr std::array<std::string_view, 1> kConsensusProtocolNames = {"raf
 enum class StorageBackend { kSqlite, kPostgres, kRedis };
 inline constexpr std::array<std::string_view, 3> kStorageBackendNames = {"sqlite", "postgres",
                                                                          "redis"};
+enum class CacheBackend { kMemory, kRedis };
+inline constexpr std::array<std::string_view, 2> kCacheBackendNames = {"memory", "redis"};
+enum class DomainType { kKvm, kQemu };
+inline constexpr std::array<std::string_view, 2> kDomainTypeNames = {"kvm", "qemu"};
 enum class EncryptionAlgo { kAes256Gcm };
 inline constexpr std::array<std::string_view, 1> kEncryptionAlgoNames = {"aes-256-gcm"};
 enum class AuthMethod { kMtls, kToken, kNone };
@@ -72,6 +76,8 @@ inline std::string_view ToString(ConsensusProtocol v) {
 inline std::string_view ToString(StorageBackend v) {
   return kStorageBackendNames[static_cast<int>(v)];
 }
+inline std::string_view ToString(CacheBackend v) { return kCacheBackendNames[static_cast<int>(v)]; }
+inline std::string_view ToString(DomainType v) { return kDomainTypeNames[static_cast<int>(v)]; }
 inline std::string_view ToString(EncryptionAlgo v) {
   return kEncryptionAlgoNames[static_cast<int>(v)];
 }
@@ -152,8 +158,24 @@ struct StorageConfig {
   StorageBackend backend = StorageBackend::kSqlite;
   std::string connection_string;  // secret
   int max_connections = 100;
+  // Bound on connecting at boot (with retries); past it the database component fails.
+  Duration connect_timeout = std::chrono::seconds(10);
   bool enable_cache = true;
   Duration cache_ttl = std::chrono::minutes(5);
+  CacheBackend cache_backend = CacheBackend::kMemory;
+  std::string redis_url;  // secret: redis://[:password@]host:port[/db]
+  int cache_max_entries = 10000;
+};
+
+// VMs on this node's hypervisor.
+struct VmConfig {
+  std::string hypervisor_uri = "qemu:///system";
+  DomainType domain_type = DomainType::kKvm;
+  std::string disk_dir;  // empty: <data_dir>/vms
+  int cpu_overcommit_percent = 400;
+  int memory_overcommit_percent = 100;
+  Duration shutdown_timeout = std::chrono::seconds(30);
+  Duration reconcile_interval = std::chrono::seconds(30);
 };
 
 struct MonitoringConfig {
@@ -191,6 +213,7 @@ struct Config {
   DwcpConfig dwcp;
   NetworkConfig network;
   StorageConfig storage;
+  VmConfig vm;
   MonitoringConfig monitoring;
   SecurityConfig security;
   ApiConfig api;

@@ -42,6 +42,11 @@ class Rules {
       Report({"storage.backend", "storage.connection_string"},
              "backend postgres requires storage.connection_string");
     }
+    if (c.storage.enable_cache && c.storage.cache_backend == CacheBackend::kRedis &&
+        c.storage.redis_url.empty()) {
+      Report({"storage.cache_backend", "storage.redis_url"},
+             "cache_backend redis requires storage.redis_url");
+    }
     if (c.dwcp.consensus.heartbeat_interval >= c.dwcp.consensus.election_timeout) {
       Report({"dwcp.consensus.heartbeat_interval", "dwcp.consensus.election_timeout"},
              "heartbeat_interval " + FormatDuration(c.dwcp.consensus.heartbeat_interval) +

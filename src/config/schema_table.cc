@@ -282,10 +282,44 @@ std::vector<KeySpec> BuildSchema() {
       Spec("storage.max_connections", T::kInt, FIELD(storage.max_connections),
            "Most connections to the state store")
           .Range(1, 100000),
+      Spec("storage.connect_timeout", T::kDuration, FIELD(storage.connect_timeout),
+           "Longest the database component tries to connect at boot before it fails")
+          .Min(kMs),
       Spec("storage.enable_cache", T::kBool, FIELD(storage.enable_cache),
-           "Cache state store reads in memory"),
+           "Cache state store reads (VM records) in front of the database"),
       Spec("storage.cache_ttl", T::kDuration, FIELD(storage.cache_ttl),
            "Time a cached read stays valid")
+          .Min(kMs),
+      Spec("storage.cache_backend", T::kEnum, FIELD(storage.cache_backend),
+           "Cache: memory (in-process LRU) or redis (shared; falls back to memory when down)")
+          .Enum(kCacheBackendNames),
+      Spec("storage.redis_url", T::kString, FIELD(storage.redis_url),
+           "Redis of the redis cache, redis://[:password@]host:port[/db]")
+          .Secret(),
+      Spec("storage.cache_max_entries", T::kInt, FIELD(storage.cache_max_entries),
+           "Most entries the in-memory cache holds (least recently used go first)")
+          .Range(1, 100000000),
+
+      // vm
+      Spec("vm.hypervisor_uri", T::kString, FIELD(vm.hypervisor_uri),
+           "libvirt connection URI; test:///default runs the API without a hypervisor"),
+      Spec("vm.domain_type", T::kEnum, FIELD(vm.domain_type),
+           "Accelerator of new domains: kvm (hardware) or qemu (software emulation, TCG)")
+          .Enum(kDomainTypeNames),
+      Spec("vm.disk_dir", T::kString, FIELD(vm.disk_dir),
+           "Directory of the VMs' disk images")
+          .DynamicDefault("<data_dir>/vms"),
+      Spec("vm.cpu_overcommit_percent", T::kInt, FIELD(vm.cpu_overcommit_percent),
+           "vCPUs admitted per 100 host CPUs (400 = 4 vCPUs per CPU)")
+          .Range(1, 10000),
+      Spec("vm.memory_overcommit_percent", T::kInt, FIELD(vm.memory_overcommit_percent),
+           "VM memory admitted per 100 MiB of host memory (100 = no overcommit)")
+          .Range(1, 1000),
+      Spec("vm.shutdown_timeout", T::kDuration, FIELD(vm.shutdown_timeout),
+           "Time a graceful shutdown may take before the VM is powered off")
+          .Min(kMs),
+      Spec("vm.reconcile_interval", T::kDuration, FIELD(vm.reconcile_interval),
+           "Period of the reconciliation of records against the hypervisor")
           .Min(kMs),
 
       // monitoring

@@ -46,6 +46,36 @@ CREATE TABLE boot_checkpoints (
   PRIMARY KEY (boot_id, name)
 );
 )sql"},
+      {2, "vm_records", R"sql(
+CREATE TABLE vms (
+  id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL UNIQUE, -- creation order, for keyset pagination
+  name TEXT NOT NULL UNIQUE,
+  spec TEXT NOT NULL, -- canonical JSON of the spec
+  state TEXT NOT NULL,
+  drift TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX vms_state ON vms (state, seq);
+CREATE TABLE vm_labels (
+  vm_id TEXT NOT NULL REFERENCES vms (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (vm_id, key)
+);
+CREATE INDEX vm_labels_key_value ON vm_labels (key, value);
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)sql"},
   };
   return kMigrations;
 }

@@ -6,6 +6,7 @@
 #include "store/sqlite_boot_store.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_migrator.h"
+#include "store/sqlite_vm_store.h"
 
 namespace novacron::store {
 namespace {
@@ -13,18 +14,20 @@ namespace {
 class SqliteStateStore final : public StateStore {
  public:
   SqliteStateStore(std::unique_ptr<SqliteDatabase> db, int schema_version, int boot_retention)
-      : db_(std::move(db)), schema_version_(schema_version), boots_(*db_, boot_retention) {}
+      : db_(std::move(db)), schema_version_(schema_version), boots_(*db_, boot_retention), vms_(*db_) {}
 
   std::string_view backend() const override { return "sqlite"; }
   std::string location() const override { return db_->path(); }
   int schema_version() const override { return schema_version_; }
   Status Health() override { return db_->Ping(); }
   BootStore& boots() override { return boots_; }
+  VmStore& vms() override { return vms_; }
 
  private:
   std::unique_ptr<SqliteDatabase> db_;
   const int schema_version_;
   SqliteBootStore boots_;
+  SqliteVmStore vms_;
 };
 
 }  // namespace

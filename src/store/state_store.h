@@ -1,5 +1,5 @@
 // The daemon's state store: one handle per process over the backend chosen by configuration
-// (SQLite under the data dir by default; PostgreSQL later), with its typed sub-stores.
+// (SQLite under the data dir by default, or PostgreSQL), with its typed sub-stores.
 // Implementations are thread-safe; errors are Status, never exceptions.
 #pragma once
 
@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "store/boot_store.h"
+#include "store/vm_store.h"
 
 namespace novacron::store {
 
@@ -26,6 +27,7 @@ class StateStore {
   virtual Status Health() = 0;
 
   virtual BootStore& boots() = 0;
+  virtual VmStore& vms() = 0;
 };
 
 }  // namespace novacron::store

@@ -1,0 +1,118 @@
+// The VM manager: the one place that changes VMs. It validates, admits (capacity), records the
+// desired state durably in the store, drives the hypervisor, follows its events and reconciles
+// the two. The API and the reconciliation loop call it; it is thread-safe.
+//
+// Writes are acknowledged only after the store committed them. Actions that take time (start,
+// shutdown) return at once with the VM in a transitional state; a worker finishes them and the
+// VM's state (and `last_error`) tell the outcome.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/vm_store.h"
+#include "vm/hypervisor.h"
+#include "vm/vm_spec.h"
+#include "vm/vm_state.h"
+
+namespace novacron::vm {
+
+// A VM as the API shows it.
+struct Vm {
+  std::string id;
+  VmSpec spec;
+  VmState state = VmState::kDefined;
+  std::string drift;       // "" | "missing_on_hypervisor" | "state_mismatch" | ...
+  std::string last_error;  // the last failed operation, "" when none
+  int64_t version = 0;     // the ETag
+  std::chrono::system_clock::time_point created_at{};
+  std::chrono::system_clock::time_point updated_at{};
+};
+
+struct VmList {
+  std::vector<Vm> items;
+  std::string next_cursor;
+};
+
+// Power-off flavours of the stop action.
+enum class StopMode { kGraceful, kForce };
+
+struct Capacity {
+  int cpus = 0;             // host logical CPUs
+  uint64_t memory_mib = 0;  // host memory
+  double cpu_overcommit = 4.0;
+  double memory_overcommit = 1.0;
+  int vcpus_allocated = 0;  // sum over VMs that hold resources (all but deleting)
+  uint64_t memory_mib_allocated = 0;
+  int vcpus_limit() const { return static_cast<int>(cpus * cpu_overcommit); }
+  uint64_t memory_mib_limit() const {
+    return static_cast<uint64_t>(static_cast<double>(memory_mib) * memory_overcommit);
+  }
+};
+
+struct NodeView {
+  NodeInventory inventory;
+  Capacity capacity;
+  std::map<std::string, int> vms_by_state;
+  std::string hypervisor_uri;
+};
+
+// Changes a PATCH may make; unset fields stay. vcpus / memory need a stopped or defined VM.
+struct VmPatch {
+  std::optional<int> vcpus;
+  std::optional<uint64_t> memory_mib;
+  std::optional<std::map<std::string, std::string>> labels;  // replaces all labels
+};
+
+struct ReconcileReport {
+  int checked = 0;
+  int converged = 0;          // records whose state was corrected from the hypervisor
+  int missing_on_hypervisor = 0;
+  int unknown_domains = 0;    // domains on the hypervisor that no record names
+  std::vector<std::string> messages;
+};
+
+struct ManagerOptions {
+  double cpu_overcommit = 4.0;     // `vm.cpu_overcommit`
+  double memory_overcommit = 1.0;  // `vm.memory_overcommit`
+  std::chrono::milliseconds shutdown_grace{30'000};  // `vm.shutdown_timeout`
+  int workers = 4;  // concurrent long operations
+};
+
+class VmManager {
+ public:
+  virtual ~VmManager() = default;
+
+  // kInvalidArgument (field errors in the message) for a bad spec; kAlreadyExists for a taken
+  // name; kResourceExhausted when it does not fit the node. With `start`, the VM is started
+  // right after it was defined (the returned VM is `starting`).
+  virtual Result<Vm> Create(const VmSpec& spec, bool start) = 0;
+  // By id or by name.
+  virtual Result<Vm> Get(const std::string& id_or_name) = 0;
+  virtual Result<VmList> List(const store::VmListFilter& filter,
+                              const store::VmPageRequest& page) = 0;
+  // kConflict when `if_match` is set and differs from the stored version, or when the change
+  // is not allowed in the VM's state.
+  virtual Result<Vm> Update(const std::string& id_or_name, const VmPatch& patch,
+                            std::optional<int64_t> if_match) = 0;
+  virtual Result<Vm> Start(const std::string& id_or_name, std::optional<int64_t> if_match) = 0;
+  virtual Result<Vm> Stop(const std::string& id_or_name, StopMode mode,
+                          std::optional<int64_t> if_match) = 0;
+  virtual Result<Vm> Reboot(const std::string& id_or_name, std::optional<int64_t> if_match) = 0;
+  // Undefines the domain, removes its disks and the record. kConflict unless the VM is defined,
+  // stopped or failed, except with `force`, which powers it off first.
+  virtual Status Delete(const std::string& id_or_name, std::optional<int64_t> if_match,
+                        bool force) = 0;
+
+  virtual Result<NodeView> Node() = 0;
+  virtual Result<ReconcileReport> Reconcile() = 0;
+};
+
+}  // namespace novacron::vm
