@@ -65,6 +65,12 @@ class Hypervisor {
   // Creates the disks (qcow2 overlay or blank, via qemu-img) and defines the persistent domain
   // from GenerateDomainXml. Nothing is left behind on failure.
   virtual Status Define(const std::string& uuid, const VmSpec& spec) = 0;
+  // Replaces the definition of a shut-off domain (vcpus, memory, labels) keeping its disks.
+  virtual Status Redefine(const std::string& uuid, const VmSpec& spec) {
+    (void)uuid;
+    (void)spec;
+    return FailedPrecondition("this hypervisor driver cannot change a defined vm");
+  }
   virtual Status Start(const std::string& uuid) = 0;
   // Asks the guest to power off (ACPI) and waits up to `grace`; then destroys it. Returns when
   // the domain is shut off.

@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "store/vm_store.h"
+#include "vm/admission.h"
 #include "vm/hypervisor.h"
 #include "vm/vm_spec.h"
 #include "vm/vm_state.h"
@@ -44,18 +45,6 @@ struct VmList {
 // Power-off flavours of the stop action.
 enum class StopMode { kGraceful, kForce };
 
-struct Capacity {
-  int cpus = 0;             // host logical CPUs
-  uint64_t memory_mib = 0;  // host memory
-  double cpu_overcommit = 4.0;
-  double memory_overcommit = 1.0;
-  int vcpus_allocated = 0;  // sum over VMs that hold resources (all but deleting)
-  uint64_t memory_mib_allocated = 0;
-  int vcpus_limit() const { return static_cast<int>(cpus * cpu_overcommit); }
-  uint64_t memory_mib_limit() const {
-    return static_cast<uint64_t>(static_cast<double>(memory_mib) * memory_overcommit);
-  }
-};
 
 struct NodeView {
   NodeInventory inventory;

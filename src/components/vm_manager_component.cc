@@ -1,0 +1,112 @@
+#include "components/vm_manager_component.h"
+
+#include <filesystem>
+
+#include "components/database_component.h"
+#include "vm/manager_impl.h"
+
+namespace novacron::components {
+
+std::string VmDiskDir(const config::Config& config) {
+  if (!config.vm.disk_dir.empty()) return config.vm.disk_dir;
+  return (std::filesystem::path(config.system.data_dir) / "vms").string();
+}
+
+VmManagerComponent::~VmManagerComponent() { StopLoop(); }
+
+Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
+  const config::VmConfig& vm = config().vm;
+  store_ = ctx.Dep<DatabaseComponent>().store();
+  if (!store_) return FailedPrecondition("the state store is not open");
+
+  vm::DriverOptions driver;
+  driver.uri = vm.hypervisor_uri;
+  driver.domain_type = std::string(config::ToString(vm.domain_type));
+  driver.disk_dir = VmDiskDir(config());
+  std::error_code ec;
+  std::filesystem::create_directories(driver.disk_dir, ec);
+  if (ec) {
+    return FailedPrecondition("vm.disk_dir " + driver.disk_dir + ": cannot create: " +
+                              ec.message());
+  }
+  Result<std::unique_ptr<vm::Hypervisor>> hypervisor = vm::OpenLibvirtHypervisor(driver);
+  if (!hypervisor.ok()) {
+    return hypervisor.status().Wrap(
+        "vm.hypervisor_uri " + vm.hypervisor_uri +
+        " (to try NovaCron without a hypervisor, set vm.hypervisor_uri=test:///default)");
+  }
+  hypervisor_ = std::move(hypervisor).value();
+
+  vm::ManagerDeps deps;
+  deps.store = &store_->vms();
+  deps.hypervisor = hypervisor_.get();
+  deps.logger = log();
+  deps.metrics = &runtime().metrics;
+  vm::ManagerOptions options;
+  options.cpu_overcommit = vm.cpu_overcommit_percent / 100.0;
+  options.memory_overcommit = vm.memory_overcommit_percent / 100.0;
+  options.shutdown_grace = vm.shutdown_timeout;
+  Result<std::unique_ptr<vm::VmManager>> manager = vm::NewVmManager(deps, options);
+  if (!manager.ok()) return manager.status();
+  manager_ = std::move(manager).value();
+
+  Result<vm::ReconcileReport> report = manager_->Reconcile();
+  if (!report.ok()) return report.status().Wrap("reconcile at start");
+  log().Info("vm manager ready", {{"hypervisor_uri", vm.hypervisor_uri},
+                                  {"domain_type", driver.domain_type},
+                                  {"vms", report->checked},
+                                  {"converged", report->converged},
+                                  {"missing_on_hypervisor", report->missing_on_hypervisor},
+                                  {"unknown_domains", report->unknown_domains}});
+  {
+    std::lock_guard lock(loop_mu_);
+    loop_stop_ = false;
+  }
+  loop_ = std::thread([this] { ReconcileLoop(); });
+  return {};
+}
+
+void VmManagerComponent::ReconcileLoop() {
+  const auto interval = config().vm.reconcile_interval;
+  std::unique_lock lock(loop_mu_);
+  while (!loop_wake_.wait_for(lock, interval, [&] { return loop_stop_; })) {
+    lock.unlock();
+    Result<vm::ReconcileReport> report = manager_->Reconcile();
+    {
+      std::lock_guard health(health_mu_);
+      last_reconcile_error_ = report.ok() ? "" : report.status().ToString();
+    }
+    if (!report.ok()) {
+      log().Warn("reconcile failed", {{"error", report.status().ToString()}});
+    }
+    lock.lock();
+  }
+}
+
+void VmManagerComponent::StopLoop() {
+  {
+    std::lock_guard lock(loop_mu_);
+    loop_stop_ = true;
+  }
+  loop_wake_.notify_all();
+  if (loop_.joinable()) loop_.join();
+}
+
+Status VmManagerComponent::Stop(lifecycle::StopContext&) {
+  StopLoop();
+  manager_.reset();  // finishes queued operations
+  hypervisor_.reset();
+  store_.reset();
+  return {};
+}
+
+lifecycle::HealthReport VmManagerComponent::Health() const {
+  std::lock_guard lock(health_mu_);
+  if (!last_reconcile_error_.empty()) {
+    return lifecycle::HealthReport::Degraded("last reconciliation failed: " +
+                                             last_reconcile_error_);
+  }
+  return {};
+}
+
+}  // namespace novacron::components

@@ -1,0 +1,392 @@
+// The VM manager on real parts: SQLite state store in a temp dir, libvirt's test:///default
+// driver, real qemu-img. A decorator injects driver failures where a test needs them.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "observe/log_sink.h"
+#include "store/sqlite_state_store.h"
+#include "store/test_temp_dir.h"
+#include "vm/manager_impl.h"
+#include "vm/vm_record.h"
+
+namespace novacron::vm {
+namespace {
+
+// Forwards to the real driver; fails Start when told to (fault injection).
+class FlakyHypervisor final : public Hypervisor {
+ public:
+  explicit FlakyHypervisor(Hypervisor& real) : real_(real) {}
+  std::atomic<bool> fail_start{false};
+
+  std::string_view uri() const override { return real_.uri(); }
+  Result<NodeInventory> Inventory() override { return real_.Inventory(); }
+  Result<std::vector<DomainStatus>> ListDomains() override { return real_.ListDomains(); }
+  Result<DomainStatus> GetDomain(const std::string& uuid) override {
+    return real_.GetDomain(uuid);
+  }
+  Status Define(const std::string& uuid, const VmSpec& spec) override {
+    return real_.Define(uuid, spec);
+  }
+  Status Redefine(const std::string& uuid, const VmSpec& spec) override {
+    return real_.Redefine(uuid, spec);
+  }
+  Status Start(const std::string& uuid) override {
+    if (fail_start) return Internal("injected start failure");
+    return real_.Start(uuid);
+  }
+  Status Stop(const std::string& uuid, std::chrono::milliseconds grace) override {
+    return real_.Stop(uuid, grace);
+  }
+  Status Destroy(const std::string& uuid) override { return real_.Destroy(uuid); }
+  Status Reboot(const std::string& uuid) override { return real_.Reboot(uuid); }
+  Status Undefine(const std::string& uuid, bool remove_disks) override {
+    return real_.Undefine(uuid, remove_disks);
+  }
+  void SetEventCallback(DomainEventCallback callback) override {
+    real_.SetEventCallback(std::move(callback));
+  }
+
+ private:
+  Hypervisor& real_;
+};
+
+class VmManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::SqliteStoreOptions store_options;
+    store_options.data_dir = dir_.path() / "data";
+    auto opened = store::OpenSqliteStateStore(store_options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    DriverOptions driver;
+    driver.uri = "test:///default";
+    driver.domain_type = "qemu";
+    driver.disk_dir = (dir_.path() / "disks").string();
+    auto hypervisor = OpenLibvirtHypervisor(driver);
+    ASSERT_TRUE(hypervisor.ok()) << hypervisor.status().ToString();
+    real_ = std::move(hypervisor).value();
+    flaky_ = std::make_unique<FlakyHypervisor>(*real_);
+    OpenManager();
+  }
+
+  void TearDown() override {
+    if (manager_) {
+      DrainVmManager(*manager_);
+      // test:///default is shared by the whole process: leave no domain behind.
+      auto all = store_->vms().ListAll();
+      if (all.ok()) {
+        for (const auto& r : *all) (void)manager_->Delete(r.id, std::nullopt, true);
+      }
+    }
+    manager_.reset();
+  }
+
+  void OpenManager(ManagerOptions options = {}) {
+    manager_.reset();
+    options.shutdown_grace = std::chrono::milliseconds(2000);
+    ManagerDeps deps;
+    deps.store = &store_->vms();
+    deps.hypervisor = flaky_.get();
+    observe::LogOptions log_options;
+    log_options.sink = sink_;
+    deps.logger = observe::Logger(log_options);
+    metrics_ = std::make_unique<observe::Registry>();
+    deps.metrics = metrics_.get();
+    auto manager = NewVmManager(deps, options);
+    ASSERT_TRUE(manager.ok()) << manager.status().ToString();
+    manager_ = std::move(manager).value();
+  }
+
+  // A unique name: test:///default is shared by every test of this process.
+  std::string Name(std::string_view suffix = "") {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return std::string("mgr-") + info->name() + std::string(suffix);
+  }
+
+  VmSpec Spec(std::string name, int vcpus = 1, uint64_t memory_mib = 64) {
+    VmSpec spec;
+    spec.name = std::move(name);
+    spec.vcpus = vcpus;
+    spec.memory_mib = memory_mib;
+    DiskSpec disk;
+    disk.size_mib = 16;
+    spec.disks.push_back(disk);
+    spec.labels["tier"] = "web";
+    return spec;
+  }
+
+  Vm Settled(const std::string& id) {
+    DrainVmManager(*manager_);
+    auto vm = manager_->Get(id);
+    EXPECT_TRUE(vm.ok()) << vm.status().ToString();
+    return vm.ok() ? *vm : Vm{};
+  }
+
+  bool OnHypervisor(const std::string& id) { return real_->GetDomain(id).ok(); }
+
+  store::testing::TempDir dir_;
+  std::shared_ptr<observe::CapturingSink> sink_ = std::make_shared<observe::CapturingSink>();
+  std::unique_ptr<observe::Registry> metrics_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<Hypervisor> real_;
+  std::unique_ptr<FlakyHypervisor> flaky_;
+  std::unique_ptr<VmManager> manager_;
+};
+
+TEST_F(VmManagerTest, CreateDefinesTheDomainAndRecordsIt) {
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok()) << vm.status().ToString();
+  EXPECT_EQ(vm->state, VmState::kDefined);
+  EXPECT_EQ(vm->version, 1);
+  EXPECT_EQ(vm->id.size(), 36u);
+  EXPECT_TRUE(OnHypervisor(vm->id));
+  auto by_name = manager_->Get(Name());
+  ASSERT_TRUE(by_name.ok());
+  EXPECT_EQ(by_name->id, vm->id);
+  EXPECT_EQ(by_name->spec.labels.at("tier"), "web");
+}
+
+TEST_F(VmManagerTest, DuplicateNameIsRefusedAndDefinesNothing) {
+  ASSERT_TRUE(manager_->Create(Spec(Name()), false).ok());
+  auto again = manager_->Create(Spec(Name()), false);
+  EXPECT_EQ(again.status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->vms().ListAll()->size(), 1u);
+}
+
+TEST_F(VmManagerTest, InvalidSpecIsRefusedWithTheField) {
+  VmSpec spec = Spec(Name());
+  spec.vcpus = 0;
+  auto vm = manager_->Create(spec, false);
+  EXPECT_EQ(vm.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(vm.status().message().find("vcpus"), std::string::npos);
+}
+
+TEST_F(VmManagerTest, AdmissionRefusesWhatDoesNotFitAndDefinesNothing) {
+  auto node = manager_->Node();
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  const uint64_t host_mib = node->inventory.memory_mib;
+  ASSERT_GT(host_mib, 0u);
+  // Memory is not overcommitted by default: just over the host's memory does not fit.
+  VmSpec too_big = Spec(Name("-big"), 1, host_mib + 1);
+  auto refused = manager_->Create(too_big, false);
+  ASSERT_EQ(refused.status().code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("MiB of memory"), std::string::npos);
+  EXPECT_TRUE(store_->vms().ListAll()->empty());
+
+  // Two VMs of 60% each: the first fits, the second does not.
+  ASSERT_TRUE(manager_->Create(Spec(Name("-a"), 1, host_mib * 6 / 10), false).ok());
+  auto second = manager_->Create(Spec(Name("-b"), 1, host_mib * 6 / 10), false);
+  EXPECT_EQ(second.status().code(), ErrorCode::kResourceExhausted);
+
+  // vCPUs: cpus x 4 by default.
+  int limit = node->capacity.vcpus_limit();
+  auto cpus = manager_->Create(Spec(Name("-cpu"), limit + 1, 64), false);
+  EXPECT_EQ(cpus.status().code(), ErrorCode::kResourceExhausted);
+}
+
+TEST_F(VmManagerTest, OvercommitRatiosAreConfigurable) {
+  auto node = manager_->Node();
+  ASSERT_TRUE(node.ok());
+  ManagerOptions options;
+  options.memory_overcommit = 2.0;
+  OpenManager(options);
+  auto vm = manager_->Create(Spec(Name(), 1, node->inventory.memory_mib * 3 / 2), false);
+  EXPECT_TRUE(vm.ok()) << vm.status().ToString();
+}
+
+TEST_F(VmManagerTest, StartStopShutdownRebootDelete) {
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok());
+  auto started = manager_->Start(vm->id, std::nullopt);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  EXPECT_EQ(started->state, VmState::kStarting);
+  EXPECT_EQ(Settled(vm->id).state, VmState::kRunning);
+  EXPECT_EQ(real_->GetDomain(vm->id)->power, PowerState::kRunning);
+
+  EXPECT_EQ(manager_->Start(vm->id, std::nullopt).status().code(), ErrorCode::kConflict);
+  EXPECT_TRUE(manager_->Reboot(vm->id, std::nullopt).ok());
+
+  auto stopping = manager_->Stop(vm->id, StopMode::kGraceful, std::nullopt);
+  ASSERT_TRUE(stopping.ok()) << stopping.status().ToString();
+  EXPECT_EQ(stopping->state, VmState::kStopping);
+  EXPECT_EQ(Settled(vm->id).state, VmState::kStopped);
+  EXPECT_EQ(real_->GetDomain(vm->id)->power, PowerState::kShutOff);
+
+  EXPECT_EQ(manager_->Reboot(vm->id, std::nullopt).status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(manager_->Stop(vm->id, StopMode::kForce, std::nullopt).status().code(),
+            ErrorCode::kConflict);
+
+  ASSERT_TRUE(manager_->Start(vm->id, std::nullopt).ok());
+  EXPECT_EQ(Settled(vm->id).state, VmState::kRunning);
+  ASSERT_TRUE(manager_->Stop(vm->id, StopMode::kForce, std::nullopt).ok());
+  EXPECT_EQ(Settled(vm->id).state, VmState::kStopped);
+
+  ASSERT_TRUE(manager_->Delete(vm->id, std::nullopt, false).ok());
+  EXPECT_EQ(manager_->Get(vm->id).status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(OnHypervisor(vm->id));
+}
+
+TEST_F(VmManagerTest, CreateWithStartRuns) {
+  auto vm = manager_->Create(Spec(Name()), true);
+  ASSERT_TRUE(vm.ok()) << vm.status().ToString();
+  EXPECT_EQ(vm->state, VmState::kStarting);
+  EXPECT_EQ(Settled(vm->id).state, VmState::kRunning);
+}
+
+TEST_F(VmManagerTest, DeletingARunningVmNeedsForce) {
+  auto vm = manager_->Create(Spec(Name()), true);
+  ASSERT_TRUE(vm.ok());
+  Settled(vm->id);
+  Status refused = manager_->Delete(vm->id, std::nullopt, false);
+  EXPECT_EQ(refused.code(), ErrorCode::kConflict);
+  EXPECT_NE(refused.message().find("stop it first"), std::string::npos);
+  EXPECT_TRUE(OnHypervisor(vm->id));
+  ASSERT_TRUE(manager_->Delete(vm->id, std::nullopt, true).ok());
+  EXPECT_FALSE(OnHypervisor(vm->id));
+  EXPECT_EQ(manager_->Get(vm->id).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(VmManagerTest, StaleIfMatchIsAConflictAndChangesNothing) {
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok());
+  VmPatch patch;
+  patch.labels = std::map<std::string, std::string>{{"tier", "db"}};
+  auto updated = manager_->Update(vm->id, patch, vm->version);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(updated->version, vm->version + 1);
+  EXPECT_EQ(manager_->Start(vm->id, vm->version).status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(manager_->Get(vm->id)->state, VmState::kDefined);
+  EXPECT_EQ(manager_->Delete(vm->id, vm->version, false).code(), ErrorCode::kConflict);
+  EXPECT_TRUE(manager_->Get(vm->id).ok());
+}
+
+TEST_F(VmManagerTest, ResizeNeedsAStoppedVmAndIsAdmitted) {
+  auto vm = manager_->Create(Spec(Name()), true);
+  ASSERT_TRUE(vm.ok());
+  Settled(vm->id);
+  VmPatch patch;
+  patch.vcpus = 2;
+  EXPECT_EQ(manager_->Update(vm->id, patch, std::nullopt).status().code(), ErrorCode::kConflict);
+  ASSERT_TRUE(manager_->Stop(vm->id, StopMode::kForce, std::nullopt).ok());
+  Settled(vm->id);
+  auto resized = manager_->Update(vm->id, patch, std::nullopt);
+  ASSERT_TRUE(resized.ok()) << resized.status().ToString();
+  EXPECT_EQ(resized->spec.vcpus, 2);
+  EXPECT_EQ(real_->GetDomain(vm->id)->vcpus, 2);
+  VmPatch huge;
+  huge.memory_mib = manager_->Node()->inventory.memory_mib * 2;
+  EXPECT_EQ(manager_->Update(vm->id, huge, std::nullopt).status().code(),
+            ErrorCode::kResourceExhausted);
+}
+
+TEST_F(VmManagerTest, FailedStartIsRecordedWithTheError) {
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok());
+  flaky_->fail_start = true;
+  ASSERT_TRUE(manager_->Start(vm->id, std::nullopt).ok());
+  Vm failed = Settled(vm->id);
+  EXPECT_EQ(failed.state, VmState::kFailed);
+  EXPECT_NE(failed.last_error.find("injected start failure"), std::string::npos);
+  flaky_->fail_start = false;
+  ASSERT_TRUE(manager_->Start(vm->id, std::nullopt).ok());
+  Vm running = Settled(vm->id);
+  EXPECT_EQ(running.state, VmState::kRunning);
+  EXPECT_EQ(running.last_error, "");
+}
+
+TEST_F(VmManagerTest, ListFiltersByStateAndLabels) {
+  auto a = manager_->Create(Spec(Name("-a")), true);
+  VmSpec b_spec = Spec(Name("-b"));
+  b_spec.labels["tier"] = "db";
+  auto b = manager_->Create(b_spec, false);
+  ASSERT_TRUE(a.ok() && b.ok());
+  Settled(a->id);
+  store::VmListFilter running;
+  running.state = "running";
+  auto list = manager_->List(running, {});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->items.size(), 1u);
+  EXPECT_EQ(list->items[0].id, a->id);
+  store::VmListFilter db;
+  db.labels["tier"] = "db";
+  list = manager_->List(db, {});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->items.size(), 1u);
+  EXPECT_EQ(list->items[0].id, b->id);
+}
+
+TEST_F(VmManagerTest, ReconcileConvergesWhatChangedBehindItsBack) {
+  auto vm = manager_->Create(Spec(Name()), true);
+  ASSERT_TRUE(vm.ok());
+  Settled(vm->id);
+  // Events lost (as while the daemon was down): the guest goes away unseen.
+  flaky_->SetEventCallback([](const std::string&, VmEvent) {});
+  ASSERT_TRUE(real_->Destroy(vm->id).ok());
+  EXPECT_EQ(manager_->Get(vm->id)->state, VmState::kRunning);
+  auto report = manager_->Reconcile();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GE(report->converged, 1);
+  EXPECT_EQ(manager_->Get(vm->id)->state, VmState::kStopped);
+}
+
+TEST_F(VmManagerTest, ReconcileReportsDriftBothWays) {
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok());
+  ASSERT_TRUE(real_->Undefine(vm->id, true).ok());
+  std::string foreign_id = NewVmId();
+  ASSERT_TRUE(real_->Define(foreign_id, Spec(Name("-foreign"))).ok());
+
+  auto report = manager_->Reconcile();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->missing_on_hypervisor, 1);
+  EXPECT_GE(report->unknown_domains, 1);
+  bool named_foreign = false;
+  for (const auto& m : report->messages) {
+    if (m.find(Name("-foreign")) != std::string::npos) named_foreign = true;
+  }
+  EXPECT_TRUE(named_foreign);
+  EXPECT_EQ(manager_->Get(vm->id)->drift, "missing_on_hypervisor");
+  EXPECT_NE(metrics_->Render().find("novacron_vm_drift{kind=\"missing_on_hypervisor\"} 1"),
+            std::string::npos);
+  ASSERT_TRUE(real_->Undefine(foreign_id, true).ok());
+}
+
+TEST_F(VmManagerTest, RecordsSurviveANewManagerAndAnInterruptedDeleteIsFinished) {
+  auto keep = manager_->Create(Spec(Name("-keep")), true);
+  auto gone = manager_->Create(Spec(Name("-gone")), false);
+  ASSERT_TRUE(keep.ok() && gone.ok());
+  Settled(keep->id);
+  // A delete that recorded "deleting" and then lost its process.
+  auto record = store_->vms().Get(gone->id);
+  ASSERT_TRUE(record.ok());
+  record->state = "deleting";
+  ASSERT_TRUE(store_->vms().Update(*record, record->version).ok());
+
+  OpenManager();
+  auto report = manager_->Reconcile();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(manager_->Get(keep->id)->state, VmState::kRunning);
+  EXPECT_EQ(manager_->Get(gone->id).status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(OnHypervisor(gone->id));
+}
+
+TEST(AdmitTest, MessagesSayWhatIsFree) {
+  Capacity c;
+  c.cpus = 4;
+  c.memory_mib = 1000;
+  c.cpu_overcommit = 2.0;
+  c.memory_overcommit = 1.0;
+  c.vcpus_allocated = 6;
+  c.memory_mib_allocated = 900;
+  EXPECT_TRUE(Admit(c, "a", 2, 100).ok());
+  Status cpu = Admit(c, "web1", 3, 10);
+  EXPECT_EQ(cpu.code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(cpu.message(),
+            "vm 'web1' does not fit this node: it asks 3 vCPUs, 2 of 8 are free (4 CPUs x 2.00 "
+            "overcommit, 6 allocated)");
+  EXPECT_EQ(Admit(c, "web1", 1, 101).code(), ErrorCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace novacron::vm
