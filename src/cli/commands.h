@@ -14,6 +14,7 @@ void AddConfigCommand(CLI::App& app, int& exit_code);
 void AddGraphCommand(CLI::App& app, int& exit_code);
 void AddStatusCommand(CLI::App& app, int& exit_code);
 void AddBootsCommand(CLI::App& app, int& exit_code);
+void AddVmCommand(CLI::App& app, int& exit_code);  // cmd_vm.cc
 
 const char* Version();
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddGraphCommand(app, exit_code);
   AddStatusCommand(app, exit_code);
   AddBootsCommand(app, exit_code);
+  AddVmCommand(app, exit_code);
   app.add_subcommand("version", "Print the version")->callback([&exit_code] {
     std::cout << "novacron " << Version() << "\n";
     exit_code = 0;

@@ -75,6 +75,14 @@ CREATE TABLE idempotency_keys (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+-- The last seq handed out. A counter rather than MAX(seq) + 1 so that a seq is never reused
+-- after the newest VM is deleted (a cursor past it would skip the next VM), and so that
+-- concurrent creators serialize on this row instead of colliding on vms.seq.
+CREATE TABLE vm_seq (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_seq BIGINT NOT NULL
+);
+INSERT INTO vm_seq (id, last_seq) VALUES (1, 0);
 )sql"},
   };
   return kMigrations;

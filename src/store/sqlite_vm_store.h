@@ -1,4 +1,6 @@
-// VmStore on a SqliteDatabase whose schema is migrated (StoreMigrations()).
+// VmStore on a SqliteDatabase whose schema is migrated (StoreMigrations()). Every call is one
+// transaction. List cursors are the decimal `seq` of the previous page's last VM; seqs come from
+// the vm_seq counter and are never reused. updated_at strictly increases with every update.
 #pragma once
 
 #include "store/sqlite_database.h"

@@ -352,7 +352,7 @@ TEST_F(VmManagerTest, ReconcileReportsDriftBothWays) {
   ASSERT_TRUE(real_->Undefine(foreign_id, true).ok());
 }
 
-TEST_F(VmManagerTest, RecordsSurviveANewManagerAndAnInterruptedDeleteIsFinished) {
+TEST_F(VmManagerTest, SurvivesANewManagerAndFinishesADelete) {
   auto keep = manager_->Create(Spec(Name("-keep")), true);
   auto gone = manager_->Create(Spec(Name("-gone")), false);
   ASSERT_TRUE(keep.ok() && gone.ok());

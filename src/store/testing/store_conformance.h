@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "common/status.h"
@@ -24,6 +25,9 @@ struct StoreFactory {
   std::string name;  // gtest-safe: [A-Za-z0-9_]
   std::function<Result<std::unique_ptr<StateStore>>()> open;
 };
+
+// Test listings show the backend instead of the factory's bytes.
+inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
 
 inline std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
   return info.param.name;

@@ -1,0 +1,199 @@
+#include "cli/cmd_vm_render.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "cli/table.h"
+
+namespace novacron::cli {
+
+namespace {
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A number or string member as text; "-" when absent.
+std::string Scalar(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "-";
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+const nlohmann::json& Spec(const nlohmann::json& vm) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  auto it = vm.find("spec");
+  return it != vm.end() && it->is_object() ? *it : kEmpty;
+}
+
+bool ReadInt(std::string_view& s, size_t digits, int& out) {
+  if (s.size() < digits) return false;
+  out = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  s.remove_prefix(digits);
+  return true;
+}
+
+bool Expect(std::string_view& s, char c) {
+  if (s.empty() || s.front() != c) return false;
+  s.remove_prefix(1);
+  return true;
+}
+
+std::string DiskLine(const nlohmann::json& disk) {
+  std::string target = Str(disk, "target");
+  std::string line = (target.empty() ? "(auto)" : target) + "  ";
+  if (!Str(disk, "base_image").empty()) return line + "overlay on " + Str(disk, "base_image");
+  return line + "blank " + Scalar(disk, "size_mib") + " MiB";
+}
+
+std::string NetworkText(const nlohmann::json& spec) {
+  auto it = spec.find("network");
+  if (it == spec.end() || !it->is_object()) return "none";
+  std::string type = Str(*it, "type");
+  if (type.empty() || type == "none") return "none";
+  return type + " " + Str(*it, "source");
+}
+
+std::string BootText(const nlohmann::json& spec) {
+  if (Str(spec, "kernel").empty()) return "from the first disk";
+  std::string out = "kernel " + Str(spec, "kernel");
+  if (!Str(spec, "initrd").empty()) out += ", initrd " + Str(spec, "initrd");
+  if (!Str(spec, "cmdline").empty()) out += ", cmdline \"" + Str(spec, "cmdline") + "\"";
+  return out;
+}
+
+}  // namespace
+
+std::string ShortId(std::string_view id) { return std::string(id.substr(0, 8)); }
+
+std::string StateCell(const nlohmann::json& vm) {
+  std::string state = Str(vm, "state");
+  if (state.empty()) state = "-";
+  std::string drift = Str(vm, "drift");
+  if (!drift.empty()) state += " (drift: " + drift + ")";
+  return state;
+}
+
+std::string FormatLabels(const nlohmann::json& labels) {
+  if (!labels.is_object() || labels.empty()) return "-";
+  std::string out;
+  for (const auto& [key, value] : labels.items()) {  // nlohmann::json objects are sorted
+    if (!out.empty()) out += ",";
+    out += key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
+  std::tm tm{};
+  int year = 0, month = 0;
+  if (!ReadInt(s, 4, year) || !Expect(s, '-') || !ReadInt(s, 2, month) || !Expect(s, '-') ||
+      !ReadInt(s, 2, tm.tm_mday) || s.empty() || (s.front() != 'T' && s.front() != 't')) {
+    return std::nullopt;
+  }
+  s.remove_prefix(1);
+  if (!ReadInt(s, 2, tm.tm_hour) || !Expect(s, ':') || !ReadInt(s, 2, tm.tm_min) ||
+      !Expect(s, ':') || !ReadInt(s, 2, tm.tm_sec)) {
+    return std::nullopt;
+  }
+  if (month < 1 || month > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  std::chrono::microseconds fraction{0};
+  if (!s.empty() && s.front() == '.') {
+    s.remove_prefix(1);
+    int64_t scale = 1000000;
+    size_t digits = 0;
+    while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
+      scale /= 10;
+      fraction += std::chrono::microseconds((s.front() - '0') * scale);
+      s.remove_prefix(1);
+      ++digits;
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  int offset_minutes = 0;
+  if (s == "Z" || s == "z") {
+    s.remove_prefix(1);
+  } else if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    int sign = s.front() == '+' ? 1 : -1;
+    s.remove_prefix(1);
+    int hours = 0, minutes = 0;
+    if (!ReadInt(s, 2, hours) || !Expect(s, ':') || !ReadInt(s, 2, minutes)) return std::nullopt;
+    offset_minutes = sign * (hours * 60 + minutes);
+  } else {
+    return std::nullopt;
+  }
+  if (!s.empty()) return std::nullopt;
+  std::time_t secs = timegm(&tm);
+  return std::chrono::system_clock::from_time_t(secs) - std::chrono::minutes(offset_minutes) +
+         fraction;
+}
+
+std::string FormatAge(std::string_view created_at, std::chrono::system_clock::time_point now) {
+  auto created = ParseRfc3339(created_at);
+  if (!created) return "-";
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - *created).count();
+  if (secs < 0) secs = 0;
+  if (secs < 120) return std::to_string(secs) + "s";
+  if (secs < 120 * 60) return std::to_string(secs / 60) + "m";
+  if (secs < 48 * 3600) return std::to_string(secs / 3600) + "h";
+  return std::to_string(secs / 86400) + "d";
+}
+
+std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
+                          std::chrono::system_clock::time_point now) {
+  Table table({"NAME", "ID", "STATE", "VCPUS", "MEMORY(MiB)", "AGE", "LABELS"});
+  for (const auto& vm : vms) {
+    const nlohmann::json& spec = Spec(vm);
+    std::string name = Str(vm, "name");
+    if (name.empty()) name = Str(spec, "name");
+    table.Add({name, ShortId(Str(vm, "id")), StateCell(vm), Scalar(spec, "vcpus"),
+               Scalar(spec, "memory_mib"), FormatAge(Str(vm, "created_at"), now),
+               FormatLabels(spec.value("labels", nlohmann::json::object()))});
+  }
+  return table.Render();
+}
+
+std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock::time_point now) {
+  const nlohmann::json& spec = Spec(vm);
+  std::string out;
+  auto line = [&out](std::string_view key, const std::string& value) {
+    std::string label = key.empty() ? "" : std::string(key) + ":";
+    label.resize(std::max<size_t>(label.size() + 1, 12), ' ');
+    out += label + value + "\n";
+  };
+  std::string name = Str(vm, "name");
+  line("Name", name.empty() ? Str(spec, "name") : name);
+  line("ID", Str(vm, "id"));
+  line("State", StateCell(vm));
+  if (!Str(vm, "last_error").empty()) line("Last error", Str(vm, "last_error"));
+  line("Version", Scalar(vm, "version"));
+  line("Created", Str(vm, "created_at") + " (" + FormatAge(Str(vm, "created_at"), now) + " ago)");
+  line("Updated", Str(vm, "updated_at"));
+  line("VCPUs", Scalar(spec, "vcpus"));
+  line("Memory", Scalar(spec, "memory_mib") + " MiB");
+  auto disks = spec.find("disks");
+  if (disks == spec.end() || !disks->is_array() || disks->empty()) {
+    line("Disks", "none");
+  } else {
+    for (size_t i = 0; i < disks->size(); ++i) line(i == 0 ? "Disks" : "", DiskLine((*disks)[i]));
+  }
+  line("Network", NetworkText(spec));
+  line("Boot", BootText(spec));
+  line("Serial log", Str(spec, "serial_log").empty() ? "pty console" : Str(spec, "serial_log"));
+  line("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
+  return out;
+}
+
+}  // namespace novacron::cli
