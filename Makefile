@@ -27,8 +27,13 @@ build: setup
 	@cmake --preset default >/dev/null
 	@cmake --build build -j $(JOBS)
 
+# Without a running libvirtd, `make run` uses libvirt's in-process test driver so the API can be
+# tried anywhere; set NOVACRON_VM_HYPERVISOR_URI to choose (qemu:///system is the default).
 run: build
-	./build/src/cli/novacron run $(ARGS)
+	@if [ -z "$$NOVACRON_VM_HYPERVISOR_URI" ] && [ ! -S /run/libvirt/libvirt-sock ]; then \
+	  echo "make run: libvirtd is not running; VMs go to libvirt's test driver (test:///default)"; \
+	  export NOVACRON_VM_HYPERVISOR_URI=test:///default; fi; \
+	  exec ./build/src/cli/novacron run $(ARGS)
 
 test-unit: build
 	ctest --test-dir build -j $(CTEST_JOBS) --output-on-failure

@@ -30,7 +30,25 @@ for p in "${packages[@]}"; do
   [[ "$status" == "installed" ]] || missing+=("$p")
 done
 
+# The OpenAPI validator of the API tests comes from npm; Debian's node and npm only where the
+# machine has no node of its own.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
+install_openapi_validator() {
+  local dir=tools/openapi
+  [[ -f $dir/package-lock.json ]] || return 0
+  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
+    echo "setup: installing the OpenAPI validator (npm ci --prefix $dir)" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    touch "$dir/node_modules"
+  fi
+}
+
+cd "$(dirname "$0")/.."
 if ((${#missing[@]} == 0)); then
+  install_openapi_validator
   exit 0
 fi
 
@@ -52,4 +70,5 @@ fi
 trap '[[ $created_policy == 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"' EXIT
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_openapi_validator
 echo "setup: done" >&2

@@ -8,7 +8,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include "api/api_v1.h"
 #include "common/host_port.h"
+#include "components/database_component.h"
+#include "components/vm_manager_component.h"
 #include "lifecycle/engine.h"
 
 namespace novacron::components {
@@ -35,7 +38,7 @@ std::string ApiAddressFile(const config::Config& config) {
   return (std::filesystem::path(config.system.data_dir) / "api.addr").string();
 }
 
-Status ApiComponent::DoStart(lifecycle::StartContext&) {
+Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   const config::ApiConfig& api = config().api;
   routes_.engine = runtime().engine;
   routes_.metrics = &runtime().metrics;
@@ -49,6 +52,14 @@ Status ApiComponent::DoStart(lifecycle::StartContext&) {
 
   http::Router router;
   AddHealthRoutes(router, routes_);
+  store_ = ctx.Dep<DatabaseComponent>().store();
+  vm::VmManager* manager = ctx.Dep<VmManagerComponent>().manager();
+  if (!store_ || manager == nullptr) return FailedPrecondition("vm manager is not running");
+  api::ApiV1Deps v1;
+  v1.manager = manager;
+  v1.idempotency = &store_->vms();
+  v1.log = log();
+  api::AddApiV1Routes(router, v1);
   http::ServerOptions options;
   options.host = api.host;
   options.port = static_cast<uint16_t>(api.port);
@@ -73,6 +84,7 @@ Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
     server_->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
     server_.reset();
   }
+  store_.reset();
   return {};
 }
 

@@ -1,4 +1,5 @@
-// api: the HTTP listener on api.host:api.port — health probes, /metrics, /api/v1/components.
+// api: the HTTP listener on api.host:api.port — REST API v1 (VMs, node, OpenAPI), health
+// probes, /metrics, /api/v1/components.
 // Writes the bound address to <data_dir>/api.addr (useful with api.port 0) for the CLI.
 #pragma once
 
@@ -23,6 +24,7 @@ class ApiComponent : public NodeComponent {
  private:
   HealthRouteContext routes_;
   std::unique_ptr<http::HttpServer> server_;
+  std::shared_ptr<store::StateStore> store_;  // Idempotency-Key records
 };
 
 // <data_dir>/api.addr: "host:port\n" of the running daemon's API.

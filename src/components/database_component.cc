@@ -1,23 +1,49 @@
 #include "components/database_component.h"
 
+#include "store/postgres/postgres_state_store.h"
 #include "store/sqlite_state_store.h"
 
 namespace novacron::components {
 
 Result<std::unique_ptr<store::StateStore>> OpenStateStore(const config::Config& config) {
-  if (config.storage.backend != config::StorageBackend::kSqlite) {
-    return FailedPrecondition("storage.backend " +
-                              std::string(config::ToString(config.storage.backend)) +
-                              " is not available in this release; use sqlite");
+  switch (config.storage.backend) {
+    case config::StorageBackend::kSqlite:
+      break;
+    case config::StorageBackend::kPostgres: {
+      store::PostgresStoreOptions options;
+      options.connection_string = config.storage.connection_string;
+      options.connect_timeout =
+          std::chrono::duration_cast<std::chrono::milliseconds>(config.storage.connect_timeout);
+      options.max_connections = std::min(config.storage.max_connections, 64);
+      return store::OpenPostgresStateStore(options);
+    }
+    case config::StorageBackend::kRedis:
+      return FailedPrecondition(
+          "storage.backend redis cannot hold the state store (no transactions); use sqlite or "
+          "postgres, and storage.cache_backend=redis for a Redis cache");
   }
   store::SqliteStoreOptions options;
   options.data_dir = config.system.data_dir;
   return store::OpenSqliteStateStore(options);
 }
 
-Status DatabaseComponent::DoStart(lifecycle::StartContext&) {
-  auto opened = OpenStateStore(config());
-  if (!opened.ok()) return opened.status();
+Status DatabaseComponent::DoStart(lifecycle::StartContext& ctx) {
+  // The engine retries this start (RetryPolicy); the breaker makes a database that keeps
+  // refusing fail fast instead of costing every attempt a full connect timeout.
+  Result<std::unique_ptr<store::StateStore>> opened =
+      Unavailable("circuit 'database' is open after repeated connection failures");
+  Status call = breaker_.Call([&]() -> Status {
+    opened = OpenStateStore(config());
+    return opened.status();
+  });
+  if (!call.ok() && opened.ok()) return call;
+  if (!opened.ok()) {
+    log().Warn("state store not open", {{"attempt", ctx.attempt()},
+                                        {"breaker", std::string(lifecycle::BreakerStateName(
+                                                        breaker_.state()))},
+                                        {"error", opened.status().ToString()}});
+    return opened.status();
+  }
   std::shared_ptr<store::StateStore> opened_store = std::move(*opened);
   log().Info("state store open",
              {{"backend", opened_store->backend()},

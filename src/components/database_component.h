@@ -1,11 +1,14 @@
-// database: the state store (SQLite under the data dir: WAL, versioned migrations). Holds the
-// boot records; later the VM records.
+// database: the state store, SQLite under the data dir (WAL) or PostgreSQL (storage.backend),
+// with versioned migrations. Holds the boot records, the VM records and Idempotency-Keys.
+// Connecting is bounded: storage.connect_timeout per attempt, the engine's retries, and a
+// circuit breaker that fails the later attempts fast once the database keeps refusing.
 #pragma once
 
 #include <memory>
 #include <mutex>
 
 #include "components/node_component.h"
+#include "lifecycle/breaker.h"
 #include "store/state_store.h"
 
 namespace novacron::components {
@@ -30,6 +33,9 @@ class DatabaseComponent : public NodeComponent {
  private:
   mutable std::mutex mu_;
   std::shared_ptr<store::StateStore> store_;
+  lifecycle::CircuitBreaker breaker_{"database", {.failure_threshold = 2,
+                                                  .cool_down = std::chrono::seconds(30),
+                                                  .now = lifecycle::Clock::now}};
 };
 
 // Opens the state store the configuration names (used by the daemon and by `novacron boots`).

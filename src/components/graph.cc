@@ -3,12 +3,14 @@
 #include <functional>
 
 #include "components/api_component.h"
+#include "components/cache_component.h"
 #include "components/config_component.h"
 #include "components/database_component.h"
 #include "components/environment_component.h"
 #include "components/logger_component.h"
 #include "components/metrics_component.h"
 #include "components/resources_component.h"
+#include "components/vm_manager_component.h"
 
 namespace novacron::components {
 namespace {
@@ -33,9 +35,9 @@ struct Entry {
   Factory make;
 };
 
-// Only components that do real work are registered. SPEC.md's security, cache, network, dwcp,
-// vm manager, orchestrator, monitoring and ml engine join this table as they are built; until
-// then database and api depend on what they really use.
+// Only components that do real work are registered. SPEC.md's security, network, dwcp,
+// orchestrator, monitoring and ml engine join this table as they are built; until then the
+// others depend on what they really use.
 const std::vector<Entry>& Table() {
   // clang-format off
   static const std::vector<Entry> table = {
@@ -52,7 +54,13 @@ const std::vector<Entry>& Table() {
        Make<ResourcesComponent>()},
       {"database",      {"config", "resources"}, Criticality::kCritical, Phase::kCore,
        Make<DatabaseComponent>()},
-      {"api",           {"metrics", "database"}, Criticality::kCritical, Phase::kServices,
+      {"cache",         {"config", "metrics"},   Criticality::kDegraded, Phase::kCore,
+       Make<CacheComponent>()},
+      {"vm_manager",    {"database", "cache", "metrics"},
+                                                 Criticality::kCritical, Phase::kServices,
+       Make<VmManagerComponent>()},
+      {"api",           {"metrics", "database", "vm_manager"},
+                                                 Criticality::kCritical, Phase::kServices,
        Make<ApiComponent>()},
   };
   // clang-format on

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "components/cache_component.h"
 #include "components/database_component.h"
 #include "vm/manager_impl.h"
 
@@ -38,7 +39,13 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   hypervisor_ = std::move(hypervisor).value();
 
   vm::ManagerDeps deps;
+  cache_ = ctx.Dep<CacheComponent>().cache();
   deps.store = &store_->vms();
+  if (cache_) {
+    cached_vms_ = std::make_unique<cache::CachedVmStore>(store_->vms(), *cache_,
+                                                         config().storage.cache_ttl);
+    deps.store = cached_vms_.get();
+  }
   deps.hypervisor = hypervisor_.get();
   deps.logger = log();
   deps.metrics = &runtime().metrics;
@@ -96,6 +103,8 @@ Status VmManagerComponent::Stop(lifecycle::StopContext&) {
   StopLoop();
   manager_.reset();  // finishes queued operations
   hypervisor_.reset();
+  cached_vms_.reset();
+  cache_.reset();
   store_.reset();
   return {};
 }

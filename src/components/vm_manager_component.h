@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cache/cached_vm_store.h"
 #include "components/node_component.h"
 #include "vm/hypervisor.h"
 #include "vm/manager.h"
@@ -34,6 +35,8 @@ class VmManagerComponent : public NodeComponent {
   void StopLoop();
 
   std::shared_ptr<store::StateStore> store_;  // keeps the store open while VMs are managed
+  std::shared_ptr<cache::Cache> cache_;
+  std::unique_ptr<cache::CachedVmStore> cached_vms_;  // when the cache is on
   std::unique_ptr<vm::Hypervisor> hypervisor_;
   std::unique_ptr<vm::VmManager> manager_;
 

@@ -68,6 +68,11 @@ EngineSnapshot Scheduler::Snapshot() const {
   }
   snap.ready = snap.startup_complete;
   for (const ComponentSnapshot& c : snap.components) {
+    // A running component that serves in a lesser way (a cache on its fallback) degrades the
+    // node as much as a degraded component that did not start.
+    if (c.state == ComponentState::kRunning && c.health.state == HealthReport::kDegraded) {
+      snap.degraded = true;
+    }
     if (c.criticality != Criticality::kCritical || c.state == ComponentState::kLazy) continue;
     if (c.state != ComponentState::kRunning || c.health.state == HealthReport::kUnhealthy) {
       snap.ready = false;

@@ -50,7 +50,7 @@ TEST(CliTest, GraphAsDotMermaidLevelsAndImpact) {
   CommandResult levels = RunNovacron({"graph", "--format", "levels"});
   EXPECT_EQ(levels.out.rfind("0: config\n", 0), 0u) << levels.out;
   CommandResult impact = RunNovacron({"graph", "--impact", "resources"});
-  EXPECT_EQ(impact.out, "database\napi\n");
+  EXPECT_EQ(impact.out, "database\nvm_manager\napi\n");
   EXPECT_EQ(RunNovacron({"graph", "--impact", "nope"}).exit_code, 2);
 }
 

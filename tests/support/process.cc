@@ -151,7 +151,9 @@ void DaemonProcess::Start(const fs::path& data_dir, const std::vector<std::strin
   stderr_path_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".stderr");
   std::vector<std::string> args{"run", "--data-dir", data_dir_.string(), "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::map<std::string, std::string> full_env{{"NOVACRON_SYSTEM_LOG_FORMAT", "json"}};
+  // libvirt's in-process test driver unless a test asks for a real hypervisor.
+  std::map<std::string, std::string> full_env{{"NOVACRON_SYSTEM_LOG_FORMAT", "json"},
+                                              {"NOVACRON_VM_HYPERVISOR_URI", "test:///default"}};
   for (const auto& [k, v] : env) full_env[k] = v;
   exit_code_.reset();
   pid_ = Spawn(args, full_env, "/dev/null", stderr_path_);
@@ -202,18 +204,30 @@ std::vector<std::string> DaemonProcess::LogLines() const {
 }
 
 HttpResult HttpGet(uint16_t port, const std::string& target) {
+  return HttpCall(port, "GET", target);
+}
+
+HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body, const std::map<std::string, std::string>& headers,
+                    std::chrono::seconds timeout) {
   http::ClientRequest request;
   request.host = "127.0.0.1";
   request.port = port;
-  request.method = "GET";
+  request.method = method;
   request.target = target;
-  request.timeout = std::chrono::seconds(10);
+  request.body = body;
+  for (const auto& [name, value] : headers) request.headers.Add(name, value);
+  if (!body.empty() && !headers.contains("Content-Type")) {
+    request.headers.Add("Content-Type", "application/json");
+  }
+  request.timeout = timeout;
   auto response = http::HttpRequest(request);
   if (!response.ok()) return {};
   HttpResult result;
   result.status = response->status;
   result.body = response->body;
   result.content_type = response->Header("Content-Type");
+  result.etag = response->Header("ETag");
   return result;
 }
 

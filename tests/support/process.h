@@ -79,8 +79,14 @@ class DaemonProcess {
 struct HttpResult {
   int status = 0;
   std::string content_type;
+  std::string etag;
   std::string body;
 };
 HttpResult HttpGet(uint16_t port, const std::string& target);
+// Any method; a non-empty body is sent as application/json unless `headers` names a type.
+HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {},
+                    std::chrono::seconds timeout = std::chrono::seconds(10));
 
 }  // namespace novacron::testing
