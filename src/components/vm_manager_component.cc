@@ -86,6 +86,12 @@ void VmManagerComponent::ReconcileLoop() {
     if (!report.ok()) {
       log().Warn("reconcile failed", {{"error", report.status().ToString()}});
     }
+    // Idempotency-Keys are honoured for a day (docs/api.md).
+    Result<int> pruned =
+        store_->vms().PruneIdempotency(std::chrono::system_clock::now() - std::chrono::hours(24));
+    if (!pruned.ok()) {
+      log().Warn("cannot prune idempotency keys", {{"error", pruned.status().ToString()}});
+    }
     lock.lock();
   }
 }
