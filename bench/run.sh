@@ -7,3 +7,9 @@ echo "== Boot engine: sequential vs levels vs eager vs the critical path"
 echo
 echo "== Real boot of the daemon"
 ./build/bench/ready_bench 21
+echo
+echo "== REST API throughput vs nginx (wrk on loopback)"
+bash bench/api_bench.sh
+echo
+echo "== VM operations per second vs a virsh loop"
+bash bench/vm_ops_bench.sh --cycles 200

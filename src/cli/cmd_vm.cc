@@ -34,7 +34,8 @@ Result<ApiClient> ConnectToDaemon(const VmCommonOptions& options) {
     if (address.status().code() == ErrorCode::kInvalidArgument) return address.status();
     return Unavailable(address.status().message());
   }
-  return ApiClient(*address);
+  // A create can wait on libvirtd probing QEMU the first time (tens of seconds on some hosts).
+  return ApiClient(*address, std::chrono::minutes(3));
 }
 
 Result<std::chrono::milliseconds> ParseWaitTimeout(const std::string& text) {

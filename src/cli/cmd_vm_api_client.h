@@ -50,6 +50,9 @@ class ApiClient {
 // Percent-encodes everything but RFC 3986 unreserved characters, for a path segment or a query
 // value.
 std::string PercentEncode(std::string_view text);
+
+// The string member `key` of a JSON object; "" when absent, not a string, or not an object.
+std::string JsonString(const nlohmann::json& j, const char* key);
 // "/api/v1/vms/<name or id>" plus `suffix` ("/start").
 std::string VmPath(std::string_view name_or_id, std::string_view suffix = "");
 

@@ -9,12 +9,6 @@ namespace novacron::cli {
 
 namespace {
 
-std::string Str(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // "field: message", unless the message already names the field.
 std::string WithField(const std::string& field, const std::string& message) {
   if (field.empty() || message.rfind(field + ":", 0) == 0) return message;
@@ -27,11 +21,11 @@ std::string ProblemText(const nlohmann::json& problem) {
     std::string out;
     for (const auto& e : *it) {
       if (!out.empty()) out += "; ";
-      out += WithField(Str(e, "field"), Str(e, "message"));
+      out += WithField(JsonString(e, "field"), JsonString(e, "message"));
     }
     return out;
   }
-  return WithField(Str(problem, "field"), Str(problem, "detail"));
+  return WithField(JsonString(problem, "field"), JsonString(problem, "detail"));
 }
 
 std::string FirstLine(std::string_view text, size_t max = 200) {
@@ -43,7 +37,7 @@ std::string FirstLine(std::string_view text, size_t max = 200) {
 }  // namespace
 
 std::string DescribeErrorResponse(const ApiResponse& response) {
-  std::string title = Str(response.body, "title");
+  std::string title = JsonString(response.body, "title");
   if (title.empty()) title = std::string(http::StatusReason(response.status));
   std::string out = std::to_string(response.status) + " " + title;
   std::string text =

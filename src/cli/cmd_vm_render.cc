@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <ctime>
 
+#include "cli/cmd_vm_api_client.h"
 #include "cli/table.h"
 
 namespace novacron::cli {
 
 namespace {
-
-std::string Str(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // A number or string member as text; "-" when absent.
 std::string Scalar(const nlohmann::json& j, const char* key) {
@@ -47,25 +42,25 @@ bool Expect(std::string_view& s, char c) {
 }
 
 std::string DiskLine(const nlohmann::json& disk) {
-  std::string target = Str(disk, "target");
+  std::string target = JsonString(disk, "target");
   std::string line = (target.empty() ? "(auto)" : target) + "  ";
-  if (!Str(disk, "base_image").empty()) return line + "overlay on " + Str(disk, "base_image");
+  if (!JsonString(disk, "base_image").empty()) return line + "overlay on " + JsonString(disk, "base_image");
   return line + "blank " + Scalar(disk, "size_mib") + " MiB";
 }
 
 std::string NetworkText(const nlohmann::json& spec) {
   auto it = spec.find("network");
   if (it == spec.end() || !it->is_object()) return "none";
-  std::string type = Str(*it, "type");
+  std::string type = JsonString(*it, "type");
   if (type.empty() || type == "none") return "none";
-  return type + " " + Str(*it, "source");
+  return type + " " + JsonString(*it, "source");
 }
 
 std::string BootText(const nlohmann::json& spec) {
-  if (Str(spec, "kernel").empty()) return "from the first disk";
-  std::string out = "kernel " + Str(spec, "kernel");
-  if (!Str(spec, "initrd").empty()) out += ", initrd " + Str(spec, "initrd");
-  if (!Str(spec, "cmdline").empty()) out += ", cmdline \"" + Str(spec, "cmdline") + "\"";
+  if (JsonString(spec, "kernel").empty()) return "from the first disk";
+  std::string out = "kernel " + JsonString(spec, "kernel");
+  if (!JsonString(spec, "initrd").empty()) out += ", initrd " + JsonString(spec, "initrd");
+  if (!JsonString(spec, "cmdline").empty()) out += ", cmdline \"" + JsonString(spec, "cmdline") + "\"";
   return out;
 }
 
@@ -74,9 +69,9 @@ std::string BootText(const nlohmann::json& spec) {
 std::string ShortId(std::string_view id) { return std::string(id.substr(0, 8)); }
 
 std::string StateCell(const nlohmann::json& vm) {
-  std::string state = Str(vm, "state");
+  std::string state = JsonString(vm, "state");
   if (state.empty()) state = "-";
-  std::string drift = Str(vm, "drift");
+  std::string drift = JsonString(vm, "drift");
   if (!drift.empty()) state += " (drift: " + drift + ")";
   return state;
 }
@@ -156,10 +151,10 @@ std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
   Table table({"NAME", "ID", "STATE", "VCPUS", "MEMORY(MiB)", "AGE", "LABELS"});
   for (const auto& vm : vms) {
     const nlohmann::json& spec = Spec(vm);
-    std::string name = Str(vm, "name");
-    if (name.empty()) name = Str(spec, "name");
-    table.Add({name, ShortId(Str(vm, "id")), StateCell(vm), Scalar(spec, "vcpus"),
-               Scalar(spec, "memory_mib"), FormatAge(Str(vm, "created_at"), now),
+    std::string name = JsonString(vm, "name");
+    if (name.empty()) name = JsonString(spec, "name");
+    table.Add({name, ShortId(JsonString(vm, "id")), StateCell(vm), Scalar(spec, "vcpus"),
+               Scalar(spec, "memory_mib"), FormatAge(JsonString(vm, "created_at"), now),
                FormatLabels(spec.value("labels", nlohmann::json::object()))});
   }
   return table.Render();
@@ -173,14 +168,14 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
     label.resize(std::max<size_t>(label.size() + 1, 12), ' ');
     out += label + value + "\n";
   };
-  std::string name = Str(vm, "name");
-  line("Name", name.empty() ? Str(spec, "name") : name);
-  line("ID", Str(vm, "id"));
+  std::string name = JsonString(vm, "name");
+  line("Name", name.empty() ? JsonString(spec, "name") : name);
+  line("ID", JsonString(vm, "id"));
   line("State", StateCell(vm));
-  if (!Str(vm, "last_error").empty()) line("Last error", Str(vm, "last_error"));
+  if (!JsonString(vm, "last_error").empty()) line("Last error", JsonString(vm, "last_error"));
   line("Version", Scalar(vm, "version"));
-  line("Created", Str(vm, "created_at") + " (" + FormatAge(Str(vm, "created_at"), now) + " ago)");
-  line("Updated", Str(vm, "updated_at"));
+  line("Created", JsonString(vm, "created_at") + " (" + FormatAge(JsonString(vm, "created_at"), now) + " ago)");
+  line("Updated", JsonString(vm, "updated_at"));
   line("VCPUs", Scalar(spec, "vcpus"));
   line("Memory", Scalar(spec, "memory_mib") + " MiB");
   auto disks = spec.find("disks");
@@ -191,7 +186,7 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
   }
   line("Network", NetworkText(spec));
   line("Boot", BootText(spec));
-  line("Serial log", Str(spec, "serial_log").empty() ? "pty console" : Str(spec, "serial_log"));
+  line("Serial log", JsonString(spec, "serial_log").empty() ? "pty console" : JsonString(spec, "serial_log"));
   line("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
   return out;
 }

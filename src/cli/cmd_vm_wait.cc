@@ -10,12 +10,6 @@ namespace novacron::cli {
 
 namespace {
 
-std::string Str(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 }  // namespace
 
 WaitProgress ClassifyState(std::string_view state, std::string_view target) {
@@ -28,18 +22,18 @@ Result<nlohmann::json> WaitForVmState(const ApiClient& client, const nlohmann::j
                                       std::string_view target, std::chrono::milliseconds timeout,
                                       std::chrono::milliseconds interval) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::string id = Str(vm, "id");
-  std::string name = Str(vm, "name");
+  std::string id = JsonString(vm, "id");
+  std::string name = JsonString(vm, "name");
   if (name.empty()) name = id;
   if (id.empty()) return Status(ErrorCode::kInternal, "the daemon's answer has no vm id");
   nlohmann::json current = vm;
   while (true) {
-    std::string state = Str(current, "state");
+    std::string state = JsonString(current, "state");
     switch (ClassifyState(state, target)) {
       case WaitProgress::kReached:
         return current;
       case WaitProgress::kFailed: {
-        std::string error = Str(current, "last_error");
+        std::string error = JsonString(current, "last_error");
         return Status(ErrorCode::kInternal,
                       "vm " + name + " failed" + (error.empty() ? "" : ": " + error));
       }

@@ -88,6 +88,8 @@ class SqliteBootStoreTest : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
+// The backend-independent contract (round trips, updates, ordering, listing, interrupted boots)
+// is in testing/store_conformance_boots.cc; these are the SQLite specifics.
 TEST_F(SqliteBootStoreTest, OpenCreatesTheDataDirAndIsHealthy) {
   EXPECT_TRUE(std::filesystem::exists(data_dir() / "novacron.db"));
   EXPECT_EQ(store_->backend(), "sqlite");
@@ -108,117 +110,6 @@ TEST_F(SqliteBootStoreTest, OpenRejectsBadOptions) {
   Result<std::unique_ptr<StateStore>> blocked = OpenSqliteStateStore({.data_dir = file / "sub"});
   ASSERT_FALSE(blocked.ok());
   EXPECT_THAT(blocked.status().message(), HasSubstr((file / "sub").string()));
-}
-
-TEST_F(SqliteBootStoreTest, RoundTripsABootWithComponentsAndCheckpoints) {
-  BootInfo info = Info();
-  int64_t id = Begin(info);
-  BootRecord fresh = Get(id);
-  EXPECT_EQ(fresh.state, BootState::kInProgress);
-  EXPECT_EQ(fresh.total_duration, std::nullopt);
-  EXPECT_FALSE(fresh.shutdown.has_value());
-
-  ComponentRecord config = Component("config", "started", 0, 1500);
-  config.phase = "pre-init";
-  ComponentRecord database = Component("database", "started", 2000, 9000);
-  database.dependencies = {"security", "a \"quoted\", odd name", "\xC3\xA9t\xC3\xA9"};
-  database.attempts = 3;
-  database.error = "first two attempts: connection refused";
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "init_start", microseconds(0)).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, config).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, database).ok());
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "pre_init_complete", microseconds(1600)).ok());
-  ASSERT_TRUE(
-      boots().FinishBoot(id, BootState::kDegraded, microseconds(9100), "cache degraded").ok());
-  auto stopped_at = NowMicros();
-  ASSERT_TRUE(boots().RecordShutdown(id, stopped_at, /*clean=*/true).ok());
-
-  BootRecord boot = Get(id);
-  EXPECT_EQ(boot.id, id);
-  EXPECT_EQ(boot.info.node_id, info.node_id);
-  EXPECT_EQ(boot.info.pid, info.pid);
-  EXPECT_EQ(boot.info.version, info.version);
-  EXPECT_EQ(boot.info.strategy, info.strategy);
-  EXPECT_EQ(boot.info.started_at, info.started_at);
-  EXPECT_EQ(boot.state, BootState::kDegraded);
-  EXPECT_EQ(boot.total_duration, microseconds(9100));
-  EXPECT_EQ(boot.error, "cache degraded");
-  ASSERT_TRUE(boot.shutdown.has_value());
-  EXPECT_EQ(boot.shutdown->at, stopped_at);
-  EXPECT_TRUE(boot.shutdown->clean);
-  EXPECT_EQ(boot.components, (std::vector<ComponentRecord>{config, database}));
-  EXPECT_EQ(boot.checkpoints,
-            (std::vector<CheckpointRecord>{{"init_start", microseconds(0)},
-                                           {"pre_init_complete", microseconds(1600)}}));
-}
-
-TEST_F(SqliteBootStoreTest, RecordingAComponentAgainUpdatesItAndKeepsKnownOffsets) {
-  int64_t id = Begin(Info());
-  ASSERT_TRUE(boots().RecordComponent(id, Component("network", "starting", 100)).ok());
-  ComponentRecord done = Component("network", "failed", std::nullopt, 700);
-  done.attempts = 2;
-  done.error = "bind 0.0.0.0:9090: address in use";
-  ASSERT_TRUE(boots().RecordComponent(id, done).ok());
-
-  BootRecord boot = Get(id);
-  ASSERT_EQ(boot.components.size(), 1u);
-  const ComponentRecord& network = boot.components[0];
-  EXPECT_EQ(network.state, "failed");
-  EXPECT_EQ(network.attempts, 2);
-  EXPECT_EQ(network.start_offset, microseconds(100));  // kept from the first record
-  EXPECT_EQ(network.end_offset, microseconds(700));
-  EXPECT_EQ(network.error, "bind 0.0.0.0:9090: address in use");
-
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "core_init_complete", microseconds(5)).ok());
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "core_init_complete", microseconds(800)).ok());
-  boot = Get(id);
-  EXPECT_EQ(boot.checkpoints,
-            (std::vector<CheckpointRecord>{{"core_init_complete", microseconds(800)}}));
-}
-
-TEST_F(SqliteBootStoreTest, OrdersComponentsByStartAndCheckpointsByOffset) {
-  int64_t id = Begin(Info());
-  // Recorded out of order, as parallel starts may do; never-started ones go last, in record order.
-  ASSERT_TRUE(boots().RecordComponent(id, Component("ml", "lazy")).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, Component("api", "started", 300, 400)).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, Component("orchestrator", "blocked")).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, Component("config", "started", 0, 10)).ok());
-  ASSERT_TRUE(boots().RecordComponent(id, Component("logger", "started", 10, 20)).ok());
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "core_init_complete", microseconds(250)).ok());
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "init_start", microseconds(0)).ok());
-  ASSERT_TRUE(boots().RecordCheckpoint(id, "pre_init_complete", microseconds(20)).ok());
-
-  BootRecord boot = Get(id);
-  std::vector<std::string> components;
-  for (const ComponentRecord& c : boot.components) components.push_back(c.name);
-  EXPECT_EQ(components,
-            (std::vector<std::string>{"config", "logger", "api", "ml", "orchestrator"}));
-  std::vector<std::string> checkpoints;
-  for (const CheckpointRecord& c : boot.checkpoints) checkpoints.push_back(c.name);
-  EXPECT_EQ(checkpoints,
-            (std::vector<std::string>{"init_start", "pre_init_complete", "core_init_complete"}));
-}
-
-TEST_F(SqliteBootStoreTest, ListsNewestFirstUpToTheLimit) {
-  std::vector<int64_t> ids;
-  for (int i = 0; i < 4; ++i) ids.push_back(Begin(Info("node-a", 100 + i)));
-  EXPECT_TRUE(ids[0] < ids[1] && ids[1] < ids[2] && ids[2] < ids[3]);
-  ASSERT_TRUE(boots().RecordComponent(ids[2], Component("config", "started", 0, 1)).ok());
-
-  Result<std::vector<BootRecord>> latest = boots().ListBoots(3);
-  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
-  ASSERT_EQ(latest->size(), 3u);
-  EXPECT_EQ((*latest)[0].id, ids[3]);
-  EXPECT_EQ((*latest)[1].id, ids[2]);
-  EXPECT_EQ((*latest)[2].id, ids[1]);
-  EXPECT_EQ((*latest)[1].info.pid, 102);
-  EXPECT_EQ((*latest)[1].components.size(), 1u);
-  EXPECT_TRUE((*latest)[0].components.empty());
-
-  Result<std::vector<BootRecord>> all = boots().ListBoots(100);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->size(), 4u);
-  EXPECT_EQ(boots().ListBoots(0).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(SqliteBootStoreTest, RetentionPrunesTheOldestBootsWithTheirRecords) {
@@ -243,61 +134,6 @@ TEST_F(SqliteBootStoreTest, RetentionPrunesTheOldestBootsWithTheirRecords) {
   EXPECT_EQ(CountRows("boot_checkpoints"), 3);
   // Ids keep increasing after pruning.
   EXPECT_GT(Begin(Info()), ids[4]);
-}
-
-TEST_F(SqliteBootStoreTest, MarkInterruptedMarksOnlyDeadBootsOfTheSameNode) {
-  int64_t killed_in_boot = Begin(Info("node-a", 11));
-  ASSERT_TRUE(boots().RecordComponent(killed_in_boot, Component("config", "started", 0)).ok());
-  int64_t crashed_after_ready = Begin(Info("node-a", 12));
-  ASSERT_TRUE(boots().FinishBoot(crashed_after_ready, BootState::kReady, microseconds(5), "").ok());
-  int64_t crashed_degraded = Begin(Info("node-a", 13));
-  ASSERT_TRUE(boots()
-                  .FinishBoot(crashed_degraded, BootState::kDegraded, microseconds(5),
-                              "cache: redis unreachable")
-                  .ok());
-  int64_t clean_stop = Begin(Info("node-a", 14));
-  ASSERT_TRUE(boots().FinishBoot(clean_stop, BootState::kReady, microseconds(5), "").ok());
-  ASSERT_TRUE(boots().RecordShutdown(clean_stop, NowMicros(), true).ok());
-  int64_t unclean_stop = Begin(Info("node-a", 15));
-  ASSERT_TRUE(boots().FinishBoot(unclean_stop, BootState::kReady, microseconds(5), "").ok());
-  ASSERT_TRUE(boots().RecordShutdown(unclean_stop, NowMicros(), false).ok());
-  int64_t failed = Begin(Info("node-a", 16));
-  ASSERT_TRUE(boots().FinishBoot(failed, BootState::kFailed, microseconds(5), "preflight").ok());
-  int64_t other_node = Begin(Info("node-b", 17));
-  int64_t current = Begin(Info("node-a", 18));
-
-  Result<int> marked = boots().MarkInterrupted(current);
-  ASSERT_TRUE(marked.ok()) << marked.status().ToString();
-  EXPECT_EQ(*marked, 3);
-
-  BootRecord interrupted = Get(killed_in_boot);
-  EXPECT_EQ(interrupted.state, BootState::kInterrupted);
-  EXPECT_EQ(interrupted.error,
-            "process (pid 11) ended during the boot; found by boot " + std::to_string(current));
-  EXPECT_EQ(interrupted.components.size(), 1u);  // what it got done stays visible
-  BootRecord crashed = Get(crashed_after_ready);
-  EXPECT_EQ(crashed.state, BootState::kCrashed);
-  EXPECT_THAT(crashed.error, HasSubstr("daemon (pid 12) stopped without recording a shutdown "
-                                       "after a ready boot"));
-  BootRecord degraded = Get(crashed_degraded);
-  EXPECT_EQ(degraded.state, BootState::kCrashed);
-  EXPECT_THAT(degraded.error, HasSubstr("after a degraded boot"));
-  EXPECT_THAT(degraded.error, HasSubstr("; cache: redis unreachable"));  // the reason is kept
-  EXPECT_EQ(Get(clean_stop).state, BootState::kReady);
-  EXPECT_EQ(Get(unclean_stop).state, BootState::kReady);
-  EXPECT_EQ(Get(failed).state, BootState::kFailed);
-  EXPECT_EQ(Get(other_node).state, BootState::kInProgress);
-  EXPECT_EQ(Get(current).state, BootState::kInProgress);
-
-  // A dead boot cannot be finished or shut down any more; marking again finds nothing.
-  EXPECT_EQ(boots().FinishBoot(killed_in_boot, BootState::kReady, microseconds(1), "").code(),
-            ErrorCode::kConflict);
-  EXPECT_EQ(boots().RecordShutdown(crashed_after_ready, NowMicros(), true).code(),
-            ErrorCode::kConflict);
-  Result<int> again = boots().MarkInterrupted(current);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, 0);
-  EXPECT_EQ(boots().MarkInterrupted(current + 100).status().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteBootStoreTest, RejectsInvalidCallsWithNamedErrors) {
