@@ -248,8 +248,9 @@ Args ParseArgs(int argc, char** argv) {
 }
 
 // The manager on a fresh SQLite store in `data_dir` and the driver at `uri`.
-ManagerTimes TimeManager(const std::filesystem::path& data_dir, const std::string& uri,
-                         int cycles) {
+// The manager's warnings go to `log_fd` (summarized after the table, not mixed into it).
+ManagerTimes TimeManager(const std::filesystem::path& data_dir, const std::string& uri, int cycles,
+                         int log_fd) {
   store::SqliteStoreOptions store_options;
   store_options.data_dir = data_dir / "data";
   auto state = Must(store::OpenSqliteStateStore(store_options), "open store");
@@ -264,6 +265,8 @@ ManagerTimes TimeManager(const std::filesystem::path& data_dir, const std::strin
   deps.hypervisor = hypervisor.get();
   novacron::observe::LogOptions log_options;
   log_options.level = novacron::observe::Level::kWarn;
+  log_options.format = novacron::observe::LogFormat::kJson;
+  log_options.fd = log_fd;
   deps.logger = novacron::observe::Logger(log_options);
   deps.metrics = &metrics;
   auto manager = Must(vm::NewVmManager(deps, {}), "new manager");
@@ -281,21 +284,24 @@ void Row(const char* path, int cycles, double seconds) {
 int main(int argc, char** argv) {
   const Args args = ParseArgs(argc, argv);
   ScratchDir dir;
+  const auto log_path = dir.path() / "manager.log";
+  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log_fd < 0) Die("cannot open " + log_path.string());
   std::printf(
       "VM operations: create+start+stop+delete cycles of one VM (no disks, 16 MiB) on libvirt's\n"
       "test driver (goal, issue 3: faster than the virsh loop)\n\n");
 
-  const ManagerTimes ours = TimeManager(dir.path() / "local", kUri, args.cycles);
+  const ManagerTimes ours = TimeManager(dir.path() / "local", kUri, args.cycles, log_fd);
   // The same on tmpfs, where fsync costs nothing: how much of the cycle is durability.
   ManagerTimes ours_tmpfs;
   const bool have_tmpfs = access("/dev/shm", W_OK) == 0;
   if (have_tmpfs) {
     ScratchDir shm("/dev/shm");
-    ours_tmpfs = TimeManager(shm.path(), kUri, args.cycles);
+    ours_tmpfs = TimeManager(shm.path(), kUri, args.cycles, log_fd);
   }
   ManagerTimes ours_remote;
   if (!args.remote_uri.empty()) {
-    ours_remote = TimeManager(dir.path() / "remote", args.remote_uri, args.cycles);
+    ours_remote = TimeManager(dir.path() / "remote", args.remote_uri, args.cycles, log_fd);
   }
   const bool have_virsh = HaveVirsh();
   VirshTimes virsh;
@@ -338,6 +344,17 @@ int main(int argc, char** argv) {
       "%.3f, delete %.3f\n",
       1000 * ours.create_s / args.cycles, 1000 * ours.start_s / args.cycles,
       1000 * ours.stop_s / args.cycles, 1000 * ours.delete_s / args.cycles);
+  close(log_fd);
+  std::ifstream log(log_path);
+  std::string first_warning;
+  int warnings = 0;
+  for (std::string line; std::getline(log, line); ++warnings) {
+    if (first_warning.empty()) first_warning = line;
+  }
+  if (warnings > 0) {
+    std::printf("\nnovacron logged %d warnings during the runs; the first:\n  %s\n", warnings,
+                first_warning.c_str());
+  }
   std::printf(
       "\nNotes:\n"
       "- novacron writes every state change durably to SQLite (WAL, synchronous=FULL: an fsync\n"

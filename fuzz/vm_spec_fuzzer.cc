@@ -21,7 +21,6 @@
 namespace {
 
 using novacron::Result;
-using novacron::vm::DiskSpec;
 using novacron::vm::DomainXmlOptions;
 using novacron::vm::FieldError;
 using novacron::vm::NetworkType;

@@ -64,7 +64,9 @@ const std::vector<RouteInfo>& ApiV1Routes() {
 }
 
 void AddApiV1Routes(http::Router& router, const ApiV1Deps& deps) {
-  auto shared = std::make_shared<const ApiV1Deps>(deps);
+  ApiV1Deps with_cache = deps;
+  if (!with_cache.list_cache) with_cache.list_cache = std::make_shared<ListCache>();
+  auto shared = std::make_shared<const ApiV1Deps>(std::move(with_cache));
   for (const RouteDef& def : RouteDefs()) {
     http::Handler handler = def.make(shared);
     // Idempotency inside authentication: an unauthenticated client cannot probe stored keys.

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/list_cache.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -28,6 +29,8 @@ struct ApiV1Deps {
   observe::Logger log = observe::Logger::Discard();
   // Runs before every VM and node handler (not before /api/v1/openapi.json); empty: allow all.
   Authenticator authenticate{};
+  // Rendered VM lists (set by AddApiV1Routes when null).
+  std::shared_ptr<ListCache> list_cache{};
 };
 
 // Handlers share one copy of the dependencies.

@@ -15,8 +15,8 @@
 
 #include "api/api_test_server.h"
 #include "api/api_v1.h"
-#include "api/fake_vm_manager_for_test.h"
 #include "api/openapi_document.h"
+#include "api/real_vm_stack_for_test.h"
 
 namespace novacron::api {
 namespace {
@@ -81,9 +81,11 @@ TEST(OpenApiDocumentTest, EveryHealthRouteIsDocumented) {
 // For every documented API path, the router answers exactly the documented methods (an unknown
 // method's 405 lists them in Allow).
 TEST(OpenApiDocumentTest, DocumentedMethodsAreExactlyTheRegisteredOnes) {
-  testing::FakeVmManager manager;
+  testing::RealVmStack stack;
+  Status opened = stack.Open();
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
   http::Router router;
-  AddApiV1Routes(router, {.manager = &manager,
+  AddApiV1Routes(router, {.manager = &stack.manager(),
                           .idempotency = nullptr,
                           .log = observe::Logger::Discard(),
                           .authenticate = {}});
@@ -183,8 +185,10 @@ class OpenApiValidatorTest : public ::testing::Test {
 };
 
 TEST_F(OpenApiValidatorTest, ServedDocumentIsValid) {
-  testing::FakeVmManager manager;
-  testing::ApiServer server({.manager = &manager,
+  testing::RealVmStack stack;
+  Status opened = stack.Open();
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  testing::ApiServer server({.manager = &stack.manager(),
                              .idempotency = nullptr,
                              .log = observe::Logger::Discard(),
                              .authenticate = {}});

@@ -46,6 +46,7 @@ class RealVmStack {
     vm::ManagerDeps deps;
     deps.store = &state_->vms();
     deps.hypervisor = hypervisor_.get();
+    deps.logger = observe::Logger::Discard();
     vm::ManagerOptions options;
     options.shutdown_grace = std::chrono::milliseconds(2000);
     NOVACRON_ASSIGN_OR_RETURN(manager_, vm::NewVmManager(deps, options));
@@ -146,6 +147,7 @@ class FaultInjectingVmManager final : public vm::VmManager {
     if (auto fault = Fault()) return *fault;
     return real_.Reconcile();
   }
+  uint64_t generation() const override { return real_.generation(); }
 
  private:
   std::optional<Status> Fault() {
@@ -188,8 +190,7 @@ class ApiOnRealStackTest : public ::testing::Test {
 
   http::ClientResponse Call(std::string method, std::string target, std::string body = "",
                             http::Headers headers = {}) {
-    return server_->Call(std::move(method), std::move(target), std::move(body),
-                         std::move(headers));
+    return server_->Call(std::move(method), std::move(target), std::move(body), std::move(headers));
   }
 
   // POST /api/v1/vms for a small VM without disks.

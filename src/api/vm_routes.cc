@@ -132,6 +132,10 @@ http::Handler ListVmsHandler(ApiV1DepsPtr deps_ptr) {
     Parsed<ListQuery> query = ParseListQuery(request.query);
     if (auto* problem = Problem(query)) return *problem;
     const ListQuery& q = std::get<ListQuery>(query);
+    const uint64_t generation = deps.manager->generation();  // before reading the VMs
+    if (auto cached = deps.list_cache->Get(request.query, generation)) {
+      return http::Response::Json(200, *cached);
+    }
     Result<vm::VmList> list = deps.manager->List(q.filter, q.page);
     if (!list.ok()) {
       // The only argument the store can still refuse is the cursor.
@@ -140,7 +144,9 @@ http::Handler ListVmsHandler(ApiV1DepsPtr deps_ptr) {
       }
       return StatusResponse(list.status(), deps.log);
     }
-    return http::Response::Json(200, DumpJson(VmListToJson(*list)));
+    std::string body = DumpJson(VmListToJson(*list));
+    deps.list_cache->Put(request.query, generation, body);
+    return http::Response::Json(200, std::move(body));
   };
 }
 

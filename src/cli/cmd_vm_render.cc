@@ -44,7 +44,8 @@ bool Expect(std::string_view& s, char c) {
 std::string DiskLine(const nlohmann::json& disk) {
   std::string target = JsonString(disk, "target");
   std::string line = (target.empty() ? "(auto)" : target) + "  ";
-  if (!JsonString(disk, "base_image").empty()) return line + "overlay on " + JsonString(disk, "base_image");
+  if (!JsonString(disk, "base_image").empty())
+    return line + "overlay on " + JsonString(disk, "base_image");
   return line + "blank " + Scalar(disk, "size_mib") + " MiB";
 }
 
@@ -60,7 +61,8 @@ std::string BootText(const nlohmann::json& spec) {
   if (JsonString(spec, "kernel").empty()) return "from the first disk";
   std::string out = "kernel " + JsonString(spec, "kernel");
   if (!JsonString(spec, "initrd").empty()) out += ", initrd " + JsonString(spec, "initrd");
-  if (!JsonString(spec, "cmdline").empty()) out += ", cmdline \"" + JsonString(spec, "cmdline") + "\"";
+  if (!JsonString(spec, "cmdline").empty())
+    out += ", cmdline \"" + JsonString(spec, "cmdline") + "\"";
   return out;
 }
 
@@ -174,7 +176,8 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
   line("State", StateCell(vm));
   if (!JsonString(vm, "last_error").empty()) line("Last error", JsonString(vm, "last_error"));
   line("Version", Scalar(vm, "version"));
-  line("Created", JsonString(vm, "created_at") + " (" + FormatAge(JsonString(vm, "created_at"), now) + " ago)");
+  line("Created", JsonString(vm, "created_at") + " (" +
+                      FormatAge(JsonString(vm, "created_at"), now) + " ago)");
   line("Updated", JsonString(vm, "updated_at"));
   line("VCPUs", Scalar(spec, "vcpus"));
   line("Memory", Scalar(spec, "memory_mib") + " MiB");
@@ -186,7 +189,8 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
   }
   line("Network", NetworkText(spec));
   line("Boot", BootText(spec));
-  line("Serial log", JsonString(spec, "serial_log").empty() ? "pty console" : JsonString(spec, "serial_log"));
+  line("Serial log",
+       JsonString(spec, "serial_log").empty() ? "pty console" : JsonString(spec, "serial_log"));
   line("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
   return out;
 }

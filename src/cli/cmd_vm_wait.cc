@@ -8,9 +8,7 @@
 
 namespace novacron::cli {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 WaitProgress ClassifyState(std::string_view state, std::string_view target) {
   if (state == target) return WaitProgress::kReached;

@@ -50,8 +50,8 @@ Status CacheComponent::RegisterMetrics() {
        &cache::CacheStats::errors},
   };
   for (const Counter& c : counters) {
-    NOVACRON_RETURN_IF_ERROR(runtime().metrics.RegisterCounterFunc(
-        c.name, c.help, [this, field = c.field]() -> double {
+    NOVACRON_RETURN_IF_ERROR(
+        runtime().metrics.RegisterCounterFunc(c.name, c.help, [this, field = c.field]() -> double {
           std::shared_ptr<cache::Cache> current = cache();
           return current ? static_cast<double>(current->stats().*field) : 0.0;
         }));

@@ -38,10 +38,10 @@ Status DatabaseComponent::DoStart(lifecycle::StartContext& ctx) {
   });
   if (!call.ok() && opened.ok()) return call;
   if (!opened.ok()) {
-    log().Warn("state store not open", {{"attempt", ctx.attempt()},
-                                        {"breaker", std::string(lifecycle::BreakerStateName(
-                                                        breaker_.state()))},
-                                        {"error", opened.status().ToString()}});
+    log().Warn("state store not open",
+               {{"attempt", ctx.attempt()},
+                {"breaker", std::string(lifecycle::BreakerStateName(breaker_.state()))},
+                {"error", opened.status().ToString()}});
     return opened.status();
   }
   std::shared_ptr<store::StateStore> opened_store = std::move(*opened);

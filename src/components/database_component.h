@@ -33,9 +33,10 @@ class DatabaseComponent : public NodeComponent {
  private:
   mutable std::mutex mu_;
   std::shared_ptr<store::StateStore> store_;
-  lifecycle::CircuitBreaker breaker_{"database", {.failure_threshold = 2,
-                                                  .cool_down = std::chrono::seconds(30),
-                                                  .now = lifecycle::Clock::now}};
+  lifecycle::CircuitBreaker breaker_{"database",
+                                     {.failure_threshold = 2,
+                                      .cool_down = std::chrono::seconds(30),
+                                      .now = lifecycle::Clock::now}};
 };
 
 // Opens the state store the configuration names (used by the daemon and by `novacron boots`).

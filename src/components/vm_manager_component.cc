@@ -27,8 +27,8 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   std::error_code ec;
   std::filesystem::create_directories(driver.disk_dir, ec);
   if (ec) {
-    return FailedPrecondition("vm.disk_dir " + driver.disk_dir + ": cannot create: " +
-                              ec.message());
+    return FailedPrecondition("vm.disk_dir " + driver.disk_dir +
+                              ": cannot create: " + ec.message());
   }
   Result<std::unique_ptr<vm::Hypervisor>> hypervisor = vm::OpenLibvirtHypervisor(driver);
   if (!hypervisor.ok()) {
@@ -42,8 +42,8 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   cache_ = ctx.Dep<CacheComponent>().cache();
   deps.store = &store_->vms();
   if (cache_) {
-    cached_vms_ = std::make_unique<cache::CachedVmStore>(store_->vms(), *cache_,
-                                                         config().storage.cache_ttl);
+    cached_vms_ =
+        std::make_unique<cache::CachedVmStore>(store_->vms(), *cache_, config().storage.cache_ttl);
     deps.store = cached_vms_.get();
   }
   deps.hypervisor = hypervisor_.get();

@@ -306,8 +306,7 @@ std::vector<KeySpec> BuildSchema() {
       Spec("vm.domain_type", T::kEnum, FIELD(vm.domain_type),
            "Accelerator of new domains: kvm (hardware) or qemu (software emulation, TCG)")
           .Enum(kDomainTypeNames),
-      Spec("vm.disk_dir", T::kString, FIELD(vm.disk_dir),
-           "Directory of the VMs' disk images")
+      Spec("vm.disk_dir", T::kString, FIELD(vm.disk_dir), "Directory of the VMs' disk images")
           .DynamicDefault("<data_dir>/vms"),
       Spec("vm.cpu_overcommit_percent", T::kInt, FIELD(vm.cpu_overcommit_percent),
            "vCPUs admitted per 100 host CPUs (400 = 4 vCPUs per CPU)")

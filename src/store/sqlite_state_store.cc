@@ -14,7 +14,10 @@ namespace {
 class SqliteStateStore final : public StateStore {
  public:
   SqliteStateStore(std::unique_ptr<SqliteDatabase> db, int schema_version, int boot_retention)
-      : db_(std::move(db)), schema_version_(schema_version), boots_(*db_, boot_retention), vms_(*db_) {}
+      : db_(std::move(db)),
+        schema_version_(schema_version),
+        boots_(*db_, boot_retention),
+        vms_(*db_) {}
 
   std::string_view backend() const override { return "sqlite"; }
   std::string location() const override { return db_->path(); }

@@ -21,11 +21,11 @@
 namespace novacron::store {
 
 struct VmRecord {
-  std::string id;    // UUID (lowercase, 36 chars); also the libvirt domain UUID
-  std::string name;  // unique among the records
+  std::string id;         // UUID (lowercase, 36 chars); also the libvirt domain UUID
+  std::string name;       // unique among the records
   std::string spec_json;  // the canonical JSON of vm::VmSpec
   std::map<std::string, std::string> labels;  // copy of the spec's labels, for selectors
-  std::string state;       // vm::VmStateName(...)
+  std::string state;                          // vm::VmStateName(...)
   std::string drift;       // "" when the hypervisor agrees; else e.g. "missing_on_hypervisor"
   std::string last_error;  // the last failed operation's message; "" when none
   int64_t version = 0;     // set by the store: 1 at create, +1 per update

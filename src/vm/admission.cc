@@ -27,9 +27,8 @@ Status Admit(const Capacity& capacity, std::string_view vm_name, int vcpus, uint
   const std::string vm = "vm '" + std::string(vm_name) + "' does not fit this node: it asks ";
   int vcpus_free = std::max(0, capacity.vcpus_limit() - capacity.vcpus_allocated);
   if (vcpus > vcpus_free) {
-    return ResourceExhausted(vm + std::to_string(vcpus) + " vCPUs, " +
-                             std::to_string(vcpus_free) + " of " +
-                             std::to_string(capacity.vcpus_limit()) + " are free (" +
+    return ResourceExhausted(vm + std::to_string(vcpus) + " vCPUs, " + std::to_string(vcpus_free) +
+                             " of " + std::to_string(capacity.vcpus_limit()) + " are free (" +
                              std::to_string(capacity.cpus) + " CPUs x " +
                              Ratio(capacity.cpu_overcommit) + " overcommit, " +
                              std::to_string(capacity.vcpus_allocated) + " allocated)");
@@ -40,8 +39,8 @@ Status Admit(const Capacity& capacity, std::string_view vm_name, int vcpus, uint
   if (memory_mib > memory_free) {
     return ResourceExhausted(vm + std::to_string(memory_mib) + " MiB of memory, " +
                              std::to_string(memory_free) + " of " + std::to_string(limit) +
-                             " MiB are free (" + std::to_string(capacity.memory_mib) +
-                             " MiB x " + Ratio(capacity.memory_overcommit) + " overcommit, " +
+                             " MiB are free (" + std::to_string(capacity.memory_mib) + " MiB x " +
+                             Ratio(capacity.memory_overcommit) + " overcommit, " +
                              std::to_string(capacity.memory_mib_allocated) + " allocated)");
   }
   return {};

@@ -11,8 +11,8 @@
 namespace novacron::vm {
 
 struct Capacity {
-  int cpus = 0;             // host logical CPUs
-  uint64_t memory_mib = 0;  // host memory
+  int cpus = 0;                    // host logical CPUs
+  uint64_t memory_mib = 0;         // host memory
   double cpu_overcommit = 4.0;     // vCPUs per CPU
   double memory_overcommit = 1.0;  // VM memory per host memory
   int vcpus_allocated = 0;         // held by the node's VMs (all but the one being admitted)

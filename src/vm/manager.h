@@ -45,7 +45,6 @@ struct VmList {
 // Power-off flavours of the stop action.
 enum class StopMode { kGraceful, kForce };
 
-
 struct NodeView {
   NodeInventory inventory;
   Capacity capacity;
@@ -62,17 +61,17 @@ struct VmPatch {
 
 struct ReconcileReport {
   int checked = 0;
-  int converged = 0;          // records whose state was corrected from the hypervisor
+  int converged = 0;  // records whose state was corrected from the hypervisor
   int missing_on_hypervisor = 0;
-  int unknown_domains = 0;    // domains on the hypervisor that no record names
+  int unknown_domains = 0;  // domains on the hypervisor that no record names
   std::vector<std::string> messages;
 };
 
 struct ManagerOptions {
-  double cpu_overcommit = 4.0;     // `vm.cpu_overcommit`
-  double memory_overcommit = 1.0;  // `vm.memory_overcommit`
+  double cpu_overcommit = 4.0;                       // `vm.cpu_overcommit`
+  double memory_overcommit = 1.0;                    // `vm.memory_overcommit`
   std::chrono::milliseconds shutdown_grace{30'000};  // `vm.shutdown_timeout`
-  int workers = 4;  // concurrent long operations
+  int workers = 4;                                   // concurrent long operations
 };
 
 class VmManager {
@@ -102,6 +101,12 @@ class VmManager {
 
   virtual Result<NodeView> Node() = 0;
   virtual Result<ReconcileReport> Reconcile() = 0;
+
+  // Changes whenever a VM record this manager wrote changed (create, any update, delete). Read
+  // it before reading VMs: an answer computed after reading generation g stays current while
+  // generation() == g, so readers can cache what they render (writes by other processes sharing
+  // the database are not seen: bound such caches in time too).
+  virtual uint64_t generation() const = 0;
 };
 
 }  // namespace novacron::vm

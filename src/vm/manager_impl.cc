@@ -22,28 +22,27 @@ Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_mat
 Result<ManagerMetrics> RegisterMetrics(observe::Registry* registry) {
   ManagerMetrics m;
   if (registry == nullptr) return m;
-  NOVACRON_ASSIGN_OR_RETURN(m.vms, registry->RegisterGauge(
-                                       "novacron_vms", "VMs on this node by state.", {"state"}));
+  NOVACRON_ASSIGN_OR_RETURN(
+      m.vms, registry->RegisterGauge("novacron_vms", "VMs on this node by state.", {"state"}));
   NOVACRON_ASSIGN_OR_RETURN(
       m.operations,
       registry->RegisterCounter("novacron_vm_operations_total",
                                 "VM operations by kind and result (ok or the error code).",
                                 {"operation", "result"}));
   NOVACRON_ASSIGN_OR_RETURN(
-      m.drift, registry->RegisterGauge(
-                   "novacron_vm_drift",
-                   "Disagreements between records and the hypervisor found by the last "
-                   "reconciliation: missing_on_hypervisor, unknown_domain.",
-                   {"kind"}));
+      m.drift,
+      registry->RegisterGauge("novacron_vm_drift",
+                              "Disagreements between records and the hypervisor found by the last "
+                              "reconciliation: missing_on_hypervisor, unknown_domain.",
+                              {"kind"}));
   NOVACRON_ASSIGN_OR_RETURN(
-      m.events, registry->RegisterCounter("novacron_vm_events_total",
-                                          "Domain lifecycle events from the hypervisor.",
-                                          {"event"}));
+      m.events,
+      registry->RegisterCounter("novacron_vm_events_total",
+                                "Domain lifecycle events from the hypervisor.", {"event"}));
   NOVACRON_ASSIGN_OR_RETURN(
-      m.reconciles,
-      registry->RegisterCounter("novacron_vm_reconcile_runs_total",
-                                "Reconciliation runs of records against the hypervisor.",
-                                {"result"}));
+      m.reconciles, registry->RegisterCounter(
+                        "novacron_vm_reconcile_runs_total",
+                        "Reconciliation runs of records against the hypervisor.", {"result"}));
   for (VmState s : kAllVmStates) m.vms->WithLabels({std::string(VmStateName(s))}).Set(0);
   return m;
 }
@@ -93,6 +92,7 @@ Result<store::VmRecord> VmManagerImpl::Mutate(const std::string& id,
     if (!changed) return record;
     Result<store::VmRecord> written = store_.Update(record, record.version);
     if (written.ok()) {
+      Bump();
       CountStateChange(before, written->state);
       return written;
     }
@@ -102,8 +102,7 @@ Result<store::VmRecord> VmManagerImpl::Mutate(const std::string& id,
   }
 }
 
-Result<store::VmRecord> VmManagerImpl::BeginAction(const std::string& id_or_name,
-                                                   VmAction action,
+Result<store::VmRecord> VmManagerImpl::BeginAction(const std::string& id_or_name, VmAction action,
                                                    std::optional<int64_t> if_match) {
   NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
   return Mutate(found.id, if_match, [&](store::VmRecord& record) -> Result<bool> {
@@ -158,6 +157,7 @@ Result<Vm> VmManagerImpl::Create(const VmSpec& spec, bool start) {
       }
       return created.status();
     }
+    Bump();
     CountStateChange("", created->state);
     return {};
   }();
@@ -203,9 +203,8 @@ Result<Vm> VmManagerImpl::Update(const std::string& id_or_name, const VmPatch& p
         bool resized = spec.vcpus != vm.spec.vcpus || spec.memory_mib != vm.spec.memory_mib;
         if (resized) {
           if (vm.state != VmState::kDefined && vm.state != VmState::kStopped) {
-            return Conflict("cannot change vcpus or memory of vm '" + vm.spec.name +
-                            "': it is " + std::string(VmStateName(vm.state)) +
-                            "; stop it first");
+            return Conflict("cannot change vcpus or memory of vm '" + vm.spec.name + "': it is " +
+                            std::string(VmStateName(vm.state)) + "; stop it first");
           }
           NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(vm.id));
           NOVACRON_RETURN_IF_ERROR(Admit(capacity, spec.name, spec.vcpus, spec.memory_mib));
@@ -243,8 +242,7 @@ Result<Vm> VmManagerImpl::Stop(const std::string& id_or_name, StopMode mode,
   return FromRecord(*record);
 }
 
-Result<Vm> VmManagerImpl::Reboot(const std::string& id_or_name,
-                                 std::optional<int64_t> if_match) {
+Result<Vm> VmManagerImpl::Reboot(const std::string& id_or_name, std::optional<int64_t> if_match) {
   NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
   NOVACRON_RETURN_IF_ERROR(CheckIfMatch(found, if_match));
   NOVACRON_ASSIGN_OR_RETURN(Vm vm, FromRecord(found));
@@ -263,8 +261,9 @@ Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_
     NOVACRON_RETURN_IF_ERROR(CheckIfMatch(found, if_match));
     const std::string id = found.id;
     std::optional<VmState> state = ParseVmState(found.state);
-    if (force && state && (*state == VmState::kRunning || *state == VmState::kStarting ||
-                           *state == VmState::kStopping)) {
+    if (force && state &&
+        (*state == VmState::kRunning || *state == VmState::kStarting ||
+         *state == VmState::kStopping)) {
       Status destroyed = hypervisor_.Destroy(id);
       if (!destroyed.ok() && destroyed.code() != ErrorCode::kNotFound) return destroyed;
       NOVACRON_RETURN_IF_ERROR(Mutate(id, std::nullopt, [](store::VmRecord& r) -> Result<bool> {
@@ -299,6 +298,7 @@ Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_
       return undefined.Wrap("undefine vm '" + found.name + "'");
     }
     NOVACRON_RETURN_IF_ERROR(store_.Delete(id, std::nullopt));
+    Bump();
     CountStateChange(std::string(VmStateName(VmState::kDeleting)), "");
     log_.Info("vm deleted", {{"vm", found.name}, {"id", id}});
     return {};
@@ -394,9 +394,14 @@ void VmManagerImpl::OnDomainEvent(const std::string& uuid, VmEvent event) {
           if (!from) return false;
           Result<VmState> to = ApplyEvent(r.name, *from, event);
           if (!to.ok()) {
-            log_.Warn("unexpected domain event; reconciliation will settle it",
-                      {{"vm", r.name}, {"event", std::string(VmEventName(event))},
-                       {"state", r.state}});
+            // Events are asynchronous: a "started" that arrives after a stop began is old news.
+            bool stale = event == VmEvent::kStarted &&
+                         (*from == VmState::kStopping || *from == VmState::kStopped);
+            log_.Log(
+                stale ? observe::Level::kDebug : observe::Level::kWarn,
+                stale ? "stale domain event ignored"
+                      : "unexpected domain event; reconciliation will settle it",
+                {{"vm", r.name}, {"event", std::string(VmEventName(event))}, {"state", r.state}});
             return false;
           }
           if (*to == *from) return false;

@@ -13,8 +13,8 @@
 namespace novacron::vm {
 
 struct ManagerDeps {
-  store::VmStore* store = nullptr;     // must outlive the manager
-  Hypervisor* hypervisor = nullptr;    // must outlive the manager
+  store::VmStore* store = nullptr;   // must outlive the manager
+  Hypervisor* hypervisor = nullptr;  // must outlive the manager
   observe::Logger logger{};
   observe::Registry* metrics = nullptr;  // optional: novacron_vms{state}, operations, drift
 };

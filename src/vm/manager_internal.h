@@ -2,6 +2,7 @@
 // manager_reconcile.cc (reconciliation). Not part of the module's interface.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -18,10 +19,10 @@
 namespace novacron::vm {
 
 struct ManagerMetrics {
-  observe::GaugeFamily* vms = nullptr;         // novacron_vms{state}
+  observe::GaugeFamily* vms = nullptr;           // novacron_vms{state}
   observe::CounterFamily* operations = nullptr;  // novacron_vm_operations_total{operation,result}
-  observe::GaugeFamily* drift = nullptr;       // novacron_vm_drift{kind}
-  observe::CounterFamily* events = nullptr;    // novacron_vm_events_total{event}
+  observe::GaugeFamily* drift = nullptr;         // novacron_vm_drift{kind}
+  observe::CounterFamily* events = nullptr;      // novacron_vm_events_total{event}
   observe::CounterFamily* reconciles = nullptr;  // novacron_vm_reconcile_runs_total{result}
 };
 
@@ -33,8 +34,7 @@ class VmManagerImpl final : public VmManager {
 
   Result<Vm> Create(const VmSpec& spec, bool start) override;
   Result<Vm> Get(const std::string& id_or_name) override;
-  Result<VmList> List(const store::VmListFilter& filter,
-                      const store::VmPageRequest& page) override;
+  Result<VmList> List(const store::VmListFilter& filter, const store::VmPageRequest& page) override;
   Result<Vm> Update(const std::string& id_or_name, const VmPatch& patch,
                     std::optional<int64_t> if_match) override;
   Result<Vm> Start(const std::string& id_or_name, std::optional<int64_t> if_match) override;
@@ -45,6 +45,8 @@ class VmManagerImpl final : public VmManager {
                 bool force) override;
   Result<NodeView> Node() override;
   Result<ReconcileReport> Reconcile() override;
+
+  uint64_t generation() const override { return generation_.load(std::memory_order_acquire); }
 
   void Drain() { jobs_.Drain(); }
 
@@ -70,6 +72,7 @@ class VmManagerImpl final : public VmManager {
   void Post(const std::string& id, std::function<void()> job);
   bool InFlight(const std::string& id);
 
+  void Bump() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   void CountOperation(std::string_view operation, const Status& result);
   void CountStateChange(const std::string& from, const std::string& to);
 
@@ -86,6 +89,8 @@ class VmManagerImpl final : public VmManager {
 
   std::mutex inflight_mu_;
   std::map<std::string, int> inflight_;  // id -> queued or running jobs
+
+  std::atomic<uint64_t> generation_{1};  // bumped after every committed record write
 
   JobQueue jobs_;  // last member: its threads stop before the rest goes away
 };

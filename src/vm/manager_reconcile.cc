@@ -76,6 +76,7 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
       if (undefined.ok() || undefined.code() == ErrorCode::kNotFound) {
         Status deleted = store_.Delete(record.id, std::nullopt);
         if (deleted.ok()) {
+          Bump();
           ++report.converged;
           report.messages.push_back("vm '" + record.name + "': finished an interrupted delete");
           continue;

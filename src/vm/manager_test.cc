@@ -22,9 +22,7 @@ class FlakyHypervisor final : public Hypervisor {
   std::string_view uri() const override { return real_.uri(); }
   Result<NodeInventory> Inventory() override { return real_.Inventory(); }
   Result<std::vector<DomainStatus>> ListDomains() override { return real_.ListDomains(); }
-  Result<DomainStatus> GetDomain(const std::string& uuid) override {
-    return real_.GetDomain(uuid);
-  }
+  Result<DomainStatus> GetDomain(const std::string& uuid) override { return real_.GetDomain(uuid); }
   Status Define(const std::string& uuid, const VmSpec& spec) override {
     return real_.Define(uuid, spec);
   }
@@ -369,6 +367,24 @@ TEST_F(VmManagerTest, SurvivesANewManagerAndFinishesADelete) {
   EXPECT_EQ(manager_->Get(keep->id)->state, VmState::kRunning);
   EXPECT_EQ(manager_->Get(gone->id).status().code(), ErrorCode::kNotFound);
   EXPECT_FALSE(OnHypervisor(gone->id));
+}
+
+TEST_F(VmManagerTest, GenerationMovesOnEveryWriteAndOnlyThen) {
+  uint64_t g0 = manager_->generation();
+  auto vm = manager_->Create(Spec(Name()), false);
+  ASSERT_TRUE(vm.ok());
+  uint64_t g1 = manager_->generation();
+  EXPECT_GT(g1, g0);
+  ASSERT_TRUE(manager_->Get(vm->id).ok());
+  ASSERT_TRUE(manager_->List({}, {}).ok());
+  EXPECT_EQ(manager_->generation(), g1);
+  VmPatch patch;
+  patch.labels = std::map<std::string, std::string>{{"tier", "db"}};
+  ASSERT_TRUE(manager_->Update(vm->id, patch, std::nullopt).ok());
+  uint64_t g2 = manager_->generation();
+  EXPECT_GT(g2, g1);
+  ASSERT_TRUE(manager_->Delete(vm->id, std::nullopt, false).ok());
+  EXPECT_GT(manager_->generation(), g2);
 }
 
 TEST(AdmitTest, MessagesSayWhatIsFree) {

@@ -39,8 +39,7 @@ Result<Vm> FromRecord(const store::VmRecord& record) {
   vm.id = record.id;
   Result<VmSpec> spec = ParseVmSpecJson(record.spec_json);
   if (!spec.ok()) {
-    return Internal("vm " + record.id + ": stored spec is unreadable: " +
-                    spec.status().message());
+    return Internal("vm " + record.id + ": stored spec is unreadable: " + spec.status().message());
   }
   vm.spec = std::move(spec).value();
   std::optional<VmState> state = ParseVmState(record.state);

@@ -74,9 +74,9 @@ TEST(BackendsTest, RedisDownMeansADegradedCacheNotAFailedBoot) {
   ASSERT_TRUE(redis.Start().ok());
   TempDir dir;
   DaemonProcess daemon;
-  daemon.Start(dir.path() / "data", {},
-               {{"NOVACRON_STORAGE_CACHE_BACKEND", "redis"},
-                {"NOVACRON_STORAGE_REDIS_URL", redis.Url(0)}});
+  daemon.Start(
+      dir.path() / "data", {},
+      {{"NOVACRON_STORAGE_CACHE_BACKEND", "redis"}, {"NOVACRON_STORAGE_REDIS_URL", redis.Url(0)}});
   uint16_t port = daemon.WaitForApi();
   ASSERT_NE(port, 0) << daemon.Stderr();
   HttpResult created = HttpCall(port, "POST", "/api/v1/vms", Spec("e2e-redis").dump());
@@ -102,9 +102,9 @@ TEST(BackendsTest, RedisDownMeansADegradedCacheNotAFailedBoot) {
 
   // Redis down at boot: the daemon still becomes ready, degraded.
   DaemonProcess second;
-  second.Start(dir.path() / "data2", {},
-               {{"NOVACRON_STORAGE_CACHE_BACKEND", "redis"},
-                {"NOVACRON_STORAGE_REDIS_URL", redis.Url(0)}});
+  second.Start(
+      dir.path() / "data2", {},
+      {{"NOVACRON_STORAGE_CACHE_BACKEND", "redis"}, {"NOVACRON_STORAGE_REDIS_URL", redis.Url(0)}});
   ASSERT_NE(second.WaitForApi(), 0) << second.Stderr();
   EXPECT_TRUE(second.WaitForLog("\"cache degraded\"")) << second.Stderr();
   EXPECT_EQ(HttpGet(port = second.WaitForApi(), "/api/v1/vms").status, 200);

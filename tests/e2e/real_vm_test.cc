@@ -45,9 +45,7 @@ std::string ReadAll(const fs::path& path) {
   return s.str();
 }
 
-bool LibvirtAnswers() {
-  return Shell("virsh -c qemu:///system version >/dev/null") == 0;
-}
+bool LibvirtAnswers() { return Shell("virsh -c qemu:///system version >/dev/null") == 0; }
 
 // libvirtd and virtlogd for the test: reuses running ones, or starts them (as root) and stops
 // them again afterwards.
@@ -98,8 +96,8 @@ class RealVmTest : public ::testing::Test {
     // QEMU runs as libvirt-qemu: it must reach the kernel, initrd and serial log.
     ::chmod(dir_.path().c_str(), 0755);
     const char* cache = std::getenv("XDG_CACHE_HOME");
-    fs::path kernel_cache = cache ? fs::path(cache) : fs::path(std::getenv("HOME") ?: "/tmp") /
-                                                          ".cache";
+    fs::path kernel_cache =
+        cache ? fs::path(cache) : fs::path(std::getenv("HOME") ?: "/tmp") / ".cache";
     kernel_cache /= "novacron-test/kernel";
     std::string out;
     ASSERT_EQ(Shell(std::string(NOVACRON_SOURCE_DIR) + "/tests/vm/fetch-kernel.sh " +
@@ -130,9 +128,9 @@ class RealVmTest : public ::testing::Test {
   }
 
   void StartDaemon(DaemonProcess& daemon) {
-    daemon.Start(dir_.path() / "data", {},
-                 {{"NOVACRON_VM_HYPERVISOR_URI", "qemu:///system"},
-                  {"NOVACRON_VM_DOMAIN_TYPE", "qemu"}});
+    daemon.Start(
+        dir_.path() / "data", {},
+        {{"NOVACRON_VM_HYPERVISOR_URI", "qemu:///system"}, {"NOVACRON_VM_DOMAIN_TYPE", "qemu"}});
     port_ = daemon.WaitForApi(seconds(60));
     ASSERT_NE(port_, 0) << daemon.Stderr();
   }

@@ -148,8 +148,8 @@ TEST_F(VmApiTest, IfMatchAndIdempotencyKey) {
                                 R"({"labels": {"app": "e2e", "v": "2"}})", {{"If-Match", "\"1\""}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.etag, "\"2\"");
-  HttpResult stale = HttpCall(port_, "PATCH", "/api/v1/vms/" + id, R"({"labels": {}})",
-                              {{"If-Match", "\"1\""}});
+  HttpResult stale =
+      HttpCall(port_, "PATCH", "/api/v1/vms/" + id, R"({"labels": {}})", {{"If-Match", "\"1\""}});
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_EQ(json::parse(HttpGet(port_, "/api/v1/vms/" + id).body)["spec"]["labels"]["v"], "2");
 }
@@ -192,7 +192,7 @@ TEST_F(VmApiTest, CliCreatesListsStartsStopsAndDeletes) {
   CommandResult table = cli({"vm", "list"});
   EXPECT_NE(table.out.find("e2e-cli"), std::string::npos) << table.out;
   EXPECT_EQ(cli({"vm", "start", "e2e-cli"}).exit_code, 6);  // conflict: already running
-  EXPECT_EQ(cli({"vm", "show", "nope"}).exit_code, 5);       // not found
+  EXPECT_EQ(cli({"vm", "show", "nope"}).exit_code, 5);      // not found
   CommandResult stopped = cli({"vm", "stop", "e2e-cli", "--wait"});
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
   CommandResult deleted = cli({"vm", "delete", "e2e-cli", "--yes"});
