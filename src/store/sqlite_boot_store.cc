@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "store/record_codec.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_transaction.h"
 
@@ -26,47 +27,6 @@ using std::chrono::system_clock;
 constexpr char kBootColumns[] =
     "SELECT id, node_id, pid, version, strategy, started_at, state, total_duration_us, error, "
     "shutdown_at, clean_shutdown FROM boots ";
-
-int64_t ToUnixMicros(system_clock::time_point t) {
-  return std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
-}
-
-system_clock::time_point FromUnixMicros(int64_t us) {
-  return system_clock::time_point(
-      std::chrono::duration_cast<system_clock::duration>(microseconds(us)));
-}
-
-std::optional<int64_t> OptionalMicros(const std::optional<microseconds>& d) {
-  if (!d) return std::nullopt;
-  return d->count();
-}
-
-std::optional<microseconds> ToOptionalDuration(std::optional<int64_t> us) {
-  if (!us) return std::nullopt;
-  return microseconds(*us);
-}
-
-std::string EncodeDependencies(const std::vector<std::string>& dependencies) {
-  // Replace invalid UTF-8 rather than throw: a name is data here, not something to fail a boot.
-  return nlohmann::json(dependencies)
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<std::vector<std::string>> DecodeDependencies(const std::string& text,
-                                                    std::string_view where) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_array()) {
-    return Internal(std::string(where) + ": dependencies column is not a JSON array: " + text);
-  }
-  std::vector<std::string> out;
-  for (const nlohmann::json& item : parsed) {
-    if (!item.is_string()) {
-      return Internal(std::string(where) + ": dependencies column has a non-string: " + text);
-    }
-    out.push_back(item.get<std::string>());
-  }
-  return out;
-}
 
 std::string BootName(int64_t boot_id) { return "boot " + std::to_string(boot_id); }
 

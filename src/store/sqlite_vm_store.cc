@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/record_codec.h"
 #include "store/sqlite_statement.h"
 #include "store/sqlite_transaction.h"
 
@@ -15,55 +16,11 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::system_clock;
 
-constexpr int kMaxPageLimit = 1000;
-
 constexpr char kVmColumns[] =
     "SELECT id, name, spec, state, drift, last_error, version, created_at, updated_at, seq "
     "FROM vms ";
 
-int64_t ToUnixMicros(system_clock::time_point t) {
-  return std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
-}
-
-system_clock::time_point FromUnixMicros(int64_t us) {
-  return system_clock::time_point(
-      std::chrono::duration_cast<system_clock::duration>(microseconds(us)));
-}
-
 std::string VmName(const std::string& id) { return "vm " + id; }
-
-Status NameTaken(const std::string& name) {
-  return AlreadyExists("vm name '" + name + "' is taken");
-}
-
-Status VersionMoved(const std::string& id, int64_t stored, int64_t expected) {
-  return Conflict(VmName(id) + " was modified: version " + std::to_string(stored) + ", expected " +
-                  std::to_string(expected));
-}
-
-Status ValidateVmRecord(const VmRecord& record) {
-  if (record.id.empty()) return InvalidArgument("vm record: id is empty");
-  const std::string who = VmName(record.id);
-  if (record.name.empty()) return InvalidArgument(who + ": name is empty");
-  if (record.spec_json.empty()) return InvalidArgument(who + ": spec_json is empty");
-  if (record.state.empty()) return InvalidArgument(who + ": state is empty");
-  for (const auto& [key, value] : record.labels) {
-    if (key.empty()) return InvalidArgument(who + ": a label key is empty");
-  }
-  return Status::Ok();
-}
-
-// The cursor is the decimal seq of the last item of the previous page.
-std::string EncodeCursor(int64_t seq) { return std::to_string(seq); }
-
-Result<int64_t> DecodeCursor(const std::string& cursor) {
-  if (cursor.empty()) return int64_t{0};
-  int64_t seq = -1;
-  const char* end = cursor.data() + cursor.size();
-  auto [ptr, ec] = std::from_chars(cursor.data(), end, seq);
-  if (ec != std::errc() || ptr != end || seq < 0) return InvalidArgument("cursor: malformed");
-  return seq;
-}
 
 struct StoredVm {
   VmRecord record;
@@ -132,7 +89,7 @@ Status RequireFreeName(SqliteTransaction& txn, const std::string& name, const st
   NOVACRON_RETURN_IF_ERROR(select.BindText(1, name));
   NOVACRON_RETURN_IF_ERROR(select.BindText(2, id));
   NOVACRON_ASSIGN_OR_RETURN(bool taken, select.Step());
-  if (taken) return NameTaken(name);
+  if (taken) return VmNameTaken(name);
   return Status::Ok();
 }
 
@@ -140,7 +97,7 @@ Status RequireFreeName(SqliteTransaction& txn, const std::string& name, const st
 // before each write make this a safety net (e.g. another process raced us on the same file).
 Status MapUniqueViolation(Status status, const std::string& name) {
   if (status.code() != ErrorCode::kAlreadyExists) return status;
-  return NameTaken(name).WithCause(std::move(status));
+  return VmNameTaken(name).WithCause(std::move(status));
 }
 
 Status WriteLabels(SqliteTransaction& txn, const VmRecord& record) {
@@ -267,11 +224,8 @@ Result<VmRecord> SqliteVmStore::GetByName(const std::string& name) {
 }
 
 Result<VmPage> SqliteVmStore::List(const VmListFilter& filter, const VmPageRequest& page) {
-  if (page.limit < 1 || page.limit > kMaxPageLimit) {
-    return InvalidArgument("limit: " + std::to_string(page.limit) + " is not in 1.." +
-                           std::to_string(kMaxPageLimit));
-  }
-  NOVACRON_ASSIGN_OR_RETURN(int64_t after_seq, DecodeCursor(page.cursor));
+  NOVACRON_RETURN_IF_ERROR(ValidateVmPageLimit(page.limit));
+  NOVACRON_ASSIGN_OR_RETURN(int64_t after_seq, DecodeVmCursor(page.cursor));
   std::string sql = std::string(kVmColumns) + "WHERE seq > ?";
   if (filter.state) sql += " AND state = ?";
   for (size_t i = 0; i < filter.labels.size(); ++i) {
@@ -297,7 +251,7 @@ Result<VmPage> SqliteVmStore::List(const VmListFilter& filter, const VmPageReque
   VmPage out;
   if (vms.size() > static_cast<size_t>(page.limit)) {
     vms.resize(static_cast<size_t>(page.limit));
-    out.next_cursor = EncodeCursor(vms.back().seq);
+    out.next_cursor = EncodeVmCursor(vms.back().seq);
   }
   out.items.reserve(vms.size());
   for (StoredVm& vm : vms) out.items.push_back(std::move(vm.record));
@@ -328,7 +282,7 @@ Result<VmRecord> SqliteVmStore::Update(const VmRecord& record, int64_t expected_
     stored = ReadVmRow(select).record;
   }
   if (stored.version != expected_version) {
-    return VersionMoved(record.id, stored.version, expected_version);
+    return VmVersionMoved(record.id, stored.version, expected_version);
   }
   NOVACRON_RETURN_IF_ERROR(RequireFreeName(txn, record.name, record.id));
   // updated_at strictly increases per write, even if the clock did not move (or moved back).
@@ -366,7 +320,7 @@ Status SqliteVmStore::Delete(const std::string& id, std::optional<int64_t> expec
   NOVACRON_ASSIGN_OR_RETURN(SqliteTransaction txn, db_.Begin(TransactionMode::kWrite));
   NOVACRON_ASSIGN_OR_RETURN(int64_t version, VersionOf(txn, id));
   if (expected_version && version != *expected_version) {
-    return VersionMoved(id, version, *expected_version);
+    return VmVersionMoved(id, version, *expected_version);
   }
   {
     // Labels go with their VM (ON DELETE CASCADE).

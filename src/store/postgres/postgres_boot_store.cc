@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/postgres/postgres_values.h"
+#include "store/record_codec.h"
 
 namespace novacron::store {
 namespace {
@@ -20,38 +21,6 @@ constexpr int64_t kBootIdLock = 0x6e6f7661626f6f74;
 constexpr char kBootColumns[] =
     "SELECT id, node_id, pid, version, strategy, started_at, state, total_duration_us, error, "
     "shutdown_at, clean_shutdown FROM boots ";
-
-std::optional<microseconds> ToOptionalDuration(std::optional<int64_t> us) {
-  if (!us) return std::nullopt;
-  return microseconds(*us);
-}
-
-std::optional<int64_t> OptionalMicros(const std::optional<microseconds>& d) {
-  if (!d) return std::nullopt;
-  return d->count();
-}
-
-std::string EncodeDependencies(const std::vector<std::string>& dependencies) {
-  // Replace invalid UTF-8 rather than throw: a name is data here, not something to fail a boot.
-  return nlohmann::json(dependencies)
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<std::vector<std::string>> DecodeDependencies(const std::string& text,
-                                                    std::string_view where) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_array()) {
-    return Internal(std::string(where) + ": dependencies column is not a JSON array: " + text);
-  }
-  std::vector<std::string> out;
-  for (const nlohmann::json& item : parsed) {
-    if (!item.is_string()) {
-      return Internal(std::string(where) + ": dependencies column has a non-string: " + text);
-    }
-    out.push_back(item.get<std::string>());
-  }
-  return out;
-}
 
 std::string BootName(int64_t boot_id) { return "boot " + std::to_string(boot_id); }
 

@@ -8,17 +8,12 @@
 #include <pqxx/field>
 #include <string>
 
+#include "store/record_codec.h"
+
 namespace novacron::store::pg {
 
-inline int64_t ToUnixMicros(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-inline std::chrono::system_clock::time_point FromUnixMicros(int64_t us) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::microseconds(us)));
-}
+using store::FromUnixMicros;
+using store::ToUnixMicros;
 
 // Now, at the precision the database keeps, so a returned record equals the stored one.
 inline std::chrono::system_clock::time_point NowMicros() {

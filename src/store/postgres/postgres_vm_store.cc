@@ -7,11 +7,10 @@
 #include <utility>
 
 #include "store/postgres/postgres_values.h"
+#include "store/record_codec.h"
 
 namespace novacron::store {
 namespace {
-
-constexpr int kMaxPageSize = 1000;
 
 // Rows of `inner` (a SELECT of whole vms rows) with their labels, in creation order.
 std::string SelectWithLabels(const std::string& inner) {
@@ -51,26 +50,9 @@ std::vector<StoredVm> ReadVms(const pqxx::result& rows) {
   return vms;
 }
 
-Status ValidateVmRecord(const VmRecord& record) {
-  if (record.id.empty()) return InvalidArgument("vm record: id is empty");
-  if (record.name.empty()) return InvalidArgument("vm " + record.id + ": name is empty");
-  if (record.spec_json.empty()) {
-    return InvalidArgument("vm " + record.id + ": spec_json is empty");
-  }
-  if (record.state.empty()) return InvalidArgument("vm " + record.id + ": state is empty");
-  for (const auto& [key, value] : record.labels) {
-    if (key.empty()) return InvalidArgument("vm " + record.id + ": a label key is empty");
-  }
-  return Status::Ok();
-}
-
 Status ValidateIdempotency(const IdempotencyRecord& record) {
   if (record.key.empty()) return InvalidArgument("idempotency record: key is empty");
   return Status::Ok();
-}
-
-Status NameTaken(const std::string& name) {
-  return AlreadyExists("vm name '" + name + "' is taken");
 }
 
 Status KeyTaken(const std::string& key) {
@@ -82,7 +64,7 @@ Status CheckNameFree(pqxx::transaction_base& txn, const std::string& id, const s
   if (txn.exec_params("SELECT 1 FROM vms WHERE name = $1 AND id <> $2", name, id).empty()) {
     return Status::Ok();
   }
-  return NameTaken(name);
+  return VmNameTaken(name);
 }
 
 Status CheckKeyFree(pqxx::transaction_base& txn, const std::string& key) {
@@ -97,7 +79,7 @@ Status UniqueViolation(const pqxx::unique_violation& e, const VmRecord* record,
                        const IdempotencyRecord* idempotency) {
   const std::string what = e.what();
   if (record != nullptr && what.find("vms_name_key") != std::string::npos) {
-    return NameTaken(record->name);
+    return VmNameTaken(record->name);
   }
   if (record != nullptr && what.find("vms_pkey") != std::string::npos) {
     return AlreadyExists("vm " + record->id + " already exists");
@@ -132,20 +114,9 @@ Result<int64_t> LockVersion(pqxx::transaction_base& txn, const std::string& id,
   const int64_t version = rows[0][0].as<int64_t>();
   if (updated_at != nullptr) *updated_at = rows[0][1].as<int64_t>();
   if (expected_version && *expected_version != version) {
-    return Conflict("vm " + id + " was modified: version " + std::to_string(version) +
-                    ", expected " + std::to_string(*expected_version));
+    return VmVersionMoved(id, version, *expected_version);
   }
   return version;
-}
-
-Result<int64_t> ParseCursor(const std::string& cursor) {
-  if (cursor.empty()) return 0;
-  int64_t seq = -1;
-  const auto [end, error] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), seq);
-  if (error != std::errc() || end != cursor.data() + cursor.size() || seq < 0) {
-    return InvalidArgument("cursor: malformed");
-  }
-  return seq;
 }
 
 }  // namespace
@@ -208,11 +179,8 @@ Result<VmRecord> PostgresVmStore::GetByName(const std::string& name) {
 }
 
 Result<VmPage> PostgresVmStore::List(const VmListFilter& filter, const VmPageRequest& page) {
-  if (page.limit < 1 || page.limit > kMaxPageSize) {
-    return InvalidArgument("limit: " + std::to_string(page.limit) + " is not in 1.." +
-                           std::to_string(kMaxPageSize));
-  }
-  NOVACRON_ASSIGN_OR_RETURN(const int64_t after, ParseCursor(page.cursor));
+  NOVACRON_RETURN_IF_ERROR(ValidateVmPageLimit(page.limit));
+  NOVACRON_ASSIGN_OR_RETURN(const int64_t after, DecodeVmCursor(page.cursor));
   std::vector<std::string> params = {std::to_string(after)};
   std::string inner = "SELECT * FROM vms WHERE seq > $1::bigint";
   if (filter.state) {
@@ -235,7 +203,7 @@ Result<VmPage> PostgresVmStore::List(const VmListFilter& filter, const VmPageReq
     const bool more = vms.size() > static_cast<size_t>(page.limit);
     if (more) vms.resize(static_cast<size_t>(page.limit));
     for (StoredVm& vm : vms) result.items.push_back(std::move(vm.record));
-    if (more) result.next_cursor = std::to_string(vms.back().seq);
+    if (more) result.next_cursor = EncodeVmCursor(vms.back().seq);
     return result;
   });
 }
