@@ -9,6 +9,7 @@
 
 #include "store/sqlite_state_store.h"
 #include "store/test_temp_dir.h"
+#include "store/testing/boot_test_records.h"
 
 namespace novacron::store {
 namespace {
@@ -16,32 +17,9 @@ namespace {
 using std::chrono::microseconds;
 using ::testing::HasSubstr;
 
-// Now, truncated to what the store keeps (microseconds).
-std::chrono::system_clock::time_point NowMicros() {
-  return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now());
-}
-
-BootInfo Info(std::string node_id = "node-a", int64_t pid = 4242) {
-  return {.node_id = std::move(node_id),
-          .pid = pid,
-          .version = "0.1.0",
-          .strategy = "eager",
-          .started_at = NowMicros()};
-}
-
-ComponentRecord Component(std::string name, std::string state,
-                          std::optional<int64_t> start_us = std::nullopt,
-                          std::optional<int64_t> end_us = std::nullopt) {
-  ComponentRecord c;
-  c.name = std::move(name);
-  c.phase = "core";
-  c.criticality = "critical";
-  c.state = std::move(state);
-  c.attempts = 1;
-  if (start_us) c.start_offset = microseconds(*start_us);
-  if (end_us) c.end_offset = microseconds(*end_us);
-  return c;
-}
+using testing::Component;
+using testing::Info;
+using testing::NowMicros;
 
 class SqliteBootStoreTest : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "store/testing/boot_test_records.h"
 #include "store/testing/store_conformance.h"
 #include "store/testing/vm_test_records.h"
 
@@ -15,28 +16,6 @@ namespace {
 
 using std::chrono::microseconds;
 using ::testing::HasSubstr;
-
-BootInfo Info(std::string node_id = "node-a", int64_t pid = 4242) {
-  return {.node_id = std::move(node_id),
-          .pid = pid,
-          .version = "0.1.0",
-          .strategy = "eager",
-          .started_at = NowMicros()};
-}
-
-ComponentRecord Component(std::string name, std::string state,
-                          std::optional<int64_t> start_us = std::nullopt,
-                          std::optional<int64_t> end_us = std::nullopt) {
-  ComponentRecord c;
-  c.name = std::move(name);
-  c.phase = "core";
-  c.criticality = "critical";
-  c.state = std::move(state);
-  c.attempts = 1;
-  if (start_us) c.start_offset = microseconds(*start_us);
-  if (end_us) c.end_offset = microseconds(*end_us);
-  return c;
-}
 
 class BootConformance {
  public:
