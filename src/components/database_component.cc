@@ -30,21 +30,19 @@ Result<std::unique_ptr<store::StateStore>> OpenStateStore(const config::Config& 
 Status DatabaseComponent::DoStart(lifecycle::StartContext& ctx) {
   // The engine retries this start (RetryPolicy); the breaker makes a database that keeps
   // refusing fail fast instead of costing every attempt a full connect timeout.
-  Result<std::unique_ptr<store::StateStore>> opened =
-      Unavailable("circuit 'database' is open after repeated connection failures");
-  Status call = breaker_.Call([&]() -> Status {
-    opened = OpenStateStore(config());
-    return opened.status();
+  std::unique_ptr<store::StateStore> opened;
+  Status open = breaker_.Call([&]() -> Status {
+    NOVACRON_ASSIGN_OR_RETURN(opened, OpenStateStore(config()));
+    return {};
   });
-  if (!call.ok() && opened.ok()) return call;
-  if (!opened.ok()) {
+  if (!open.ok()) {
     log().Warn("state store not open",
                {{"attempt", ctx.attempt()},
                 {"breaker", std::string(lifecycle::BreakerStateName(breaker_.state()))},
-                {"error", opened.status().ToString()}});
-    return opened.status();
+                {"error", open.ToString()}});
+    return open;
   }
-  std::shared_ptr<store::StateStore> opened_store = std::move(*opened);
+  std::shared_ptr<store::StateStore> opened_store = std::move(opened);
   log().Info("state store open",
              {{"backend", opened_store->backend()},
               {"location", opened_store->location()},

@@ -161,6 +161,17 @@ class LibvirtHypervisor final : public Hypervisor {
     return status;
   }
 
+  // The domain XML options of `uuid`: this driver's domain type and the disk files it lays out.
+  Result<DomainXmlOptions> XmlOptions(const std::string& uuid, const VmSpec& spec) const {
+    DomainXmlOptions xml_options{
+        .domain_type = options_.domain_type, .emulator = "", .uuid = uuid, .disk_paths = {}};
+    for (size_t i = 0; i < spec.disks.size(); ++i) {
+      NOVACRON_ASSIGN_OR_RETURN(std::string path, disks_.DiskPath(uuid, i));
+      xml_options.disk_paths.push_back(std::move(path));
+    }
+    return xml_options;
+  }
+
   Status Define(const std::string& uuid, const VmSpec& spec) override {
     if (!IsCanonicalUuid(uuid)) {
       return InvalidArgument("vm uuid '" + uuid + "': must be 8-4-4-4-12 hex digits");
@@ -170,12 +181,7 @@ class LibvirtHypervisor final : public Hypervisor {
       return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
     }
     NOVACRON_RETURN_IF_ERROR(DiskImages::CheckBaseImages(spec.disks));
-    DomainXmlOptions xml_options{
-        .domain_type = options_.domain_type, .emulator = "", .uuid = uuid, .disk_paths = {}};
-    for (size_t i = 0; i < spec.disks.size(); ++i) {
-      NOVACRON_ASSIGN_OR_RETURN(std::string path, disks_.DiskPath(uuid, i));
-      xml_options.disk_paths.push_back(std::move(path));
-    }
+    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec));
     NOVACRON_ASSIGN_OR_RETURN(std::string xml, GenerateDomainXml(spec, xml_options));
     NOVACRON_RETURN_IF_ERROR(connection_->Run(
         [&](virConnectPtr conn) { return CheckDomainAbsent(conn, uuid, spec.name); }));
@@ -208,12 +214,7 @@ class LibvirtHypervisor final : public Hypervisor {
     if (std::vector<FieldError> errors = ValidateVmSpec(spec); !errors.empty()) {
       return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
     }
-    DomainXmlOptions xml_options{
-        .domain_type = options_.domain_type, .emulator = "", .uuid = uuid, .disk_paths = {}};
-    for (size_t i = 0; i < spec.disks.size(); ++i) {
-      NOVACRON_ASSIGN_OR_RETURN(std::string path, disks_.DiskPath(uuid, i));
-      xml_options.disk_paths.push_back(std::move(path));
-    }
+    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec));
     NOVACRON_ASSIGN_OR_RETURN(std::string xml, GenerateDomainXml(spec, xml_options));
     return connection_->Run([&](virConnectPtr conn) -> Status {
       NOVACRON_ASSIGN_OR_RETURN(DomainPtr domain, LookupDomain(conn, uuid));

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vm/domain_xml.h"
 #include "vm/manager_internal.h"
 #include "vm/vm_record.h"
 
@@ -47,8 +48,6 @@ Result<ManagerMetrics> RegisterMetrics(observe::Registry* registry) {
   return m;
 }
 
-bool LooksLikeUuid(const std::string& s) { return s.size() == 36 && s[8] == '-'; }
-
 }  // namespace
 
 VmManagerImpl::VmManagerImpl(const ManagerDeps& deps, const ManagerOptions& options,
@@ -70,7 +69,7 @@ VmManagerImpl::~VmManagerImpl() {
 }
 
 Result<store::VmRecord> VmManagerImpl::Find(const std::string& id_or_name) {
-  if (LooksLikeUuid(id_or_name)) {
+  if (IsCanonicalUuid(id_or_name)) {
     Result<store::VmRecord> by_id = store_.Get(id_or_name);
     if (by_id.ok() || by_id.status().code() != ErrorCode::kNotFound) return by_id;
   }
