@@ -105,9 +105,10 @@ TEST(BackendsTest, RedisDownMeansADegradedCacheNotAFailedBoot) {
   second.Start(
       dir.path() / "data2", {},
       {{"NOVACRON_STORAGE_CACHE_BACKEND", "redis"}, {"NOVACRON_STORAGE_REDIS_URL", redis.Url(0)}});
-  ASSERT_NE(second.WaitForApi(), 0) << second.Stderr();
+  uint16_t second_port = second.WaitForApi();
+  ASSERT_NE(second_port, 0) << second.Stderr();
   EXPECT_TRUE(second.WaitForLog("\"cache degraded\"")) << second.Stderr();
-  EXPECT_EQ(HttpGet(port = second.WaitForApi(), "/api/v1/vms").status, 200);
+  EXPECT_EQ(HttpGet(second_port, "/api/v1/vms").status, 200);
 }
 
 }  // namespace
