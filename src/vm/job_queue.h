@@ -1,6 +1,6 @@
-// A small pool of worker threads for the VM manager's long operations (start, shutdown) and for
-// handling hypervisor events off the driver's event thread. FIFO; Shutdown() drains what was
-// queued, then joins.
+// A small pool of worker threads for the VM manager: each VM's lane of operations runs as one
+// job (so a VM's operations never run in parallel), and events are settled off the driver's
+// event thread. FIFO; Shutdown() drains what was queued, then joins.
 #pragma once
 
 #include <condition_variable>

@@ -1,3 +1,4 @@
+// Records: create, read, list, update (PATCH), node view; the metrics and the constructor.
 #include "vm/manager_impl.h"
 
 #include <nlohmann/json.hpp>
@@ -10,15 +11,6 @@ namespace novacron::vm {
 namespace {
 
 constexpr int kMutateAttempts = 8;
-
-Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_match) {
-  if (if_match && *if_match != record.version) {
-    return Conflict("vm '" + record.name + "' was modified: it is at version " +
-                    std::to_string(record.version) + ", If-Match named " +
-                    std::to_string(*if_match));
-  }
-  return {};
-}
 
 Result<ManagerMetrics> RegisterMetrics(observe::Registry* registry) {
   ManagerMetrics m;
@@ -49,6 +41,15 @@ Result<ManagerMetrics> RegisterMetrics(observe::Registry* registry) {
 }
 
 }  // namespace
+
+Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_match) {
+  if (if_match && *if_match != record.version) {
+    return Conflict("vm '" + record.name + "' was modified: it is at version " +
+                    std::to_string(record.version) + ", If-Match named " +
+                    std::to_string(*if_match));
+  }
+  return {};
+}
 
 VmManagerImpl::VmManagerImpl(const ManagerDeps& deps, const ManagerOptions& options,
                              NodeInventory inventory, ManagerMetrics metrics)
@@ -99,19 +100,6 @@ Result<store::VmRecord> VmManagerImpl::Mutate(const std::string& id,
       return written.status();
     }
   }
-}
-
-Result<store::VmRecord> VmManagerImpl::BeginAction(const std::string& id_or_name, VmAction action,
-                                                   std::optional<int64_t> if_match) {
-  NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
-  return Mutate(found.id, if_match, [&](store::VmRecord& record) -> Result<bool> {
-    std::optional<VmState> from = ParseVmState(record.state);
-    if (!from) return Internal("vm " + record.id + ": unknown stored state " + record.state);
-    NOVACRON_ASSIGN_OR_RETURN(VmState to, ApplyAction(record.name, *from, action));
-    record.state = std::string(VmStateName(to));
-    record.last_error.clear();
-    return true;
-  });
 }
 
 Result<Capacity> VmManagerImpl::CurrentCapacity(const std::string& exclude_id) {
@@ -188,7 +176,9 @@ Result<VmList> VmManagerImpl::List(const store::VmListFilter& filter,
 Result<Vm> VmManagerImpl::Update(const std::string& id_or_name, const VmPatch& patch,
                                  std::optional<int64_t> if_match) {
   NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
-  std::lock_guard lock(admission_mu_);
+  std::lock_guard admission(admission_mu_);
+  std::shared_ptr<VmLane> lane = LaneFor(found.id);
+  std::lock_guard lock(lane->mu);  // the state checked below cannot change under the redefine
   Result<store::VmRecord> written =
       Mutate(found.id, if_match, [&](store::VmRecord& record) -> Result<bool> {
         NOVACRON_ASSIGN_OR_RETURN(Vm vm, FromRecord(record));
@@ -218,94 +208,6 @@ Result<Vm> VmManagerImpl::Update(const std::string& id_or_name, const VmPatch& p
   return FromRecord(*written);
 }
 
-Result<Vm> VmManagerImpl::Start(const std::string& id_or_name, std::optional<int64_t> if_match) {
-  Result<store::VmRecord> record = BeginAction(id_or_name, VmAction::kStart, if_match);
-  if (!record.ok()) {
-    CountOperation("start", record.status());
-    return record.status();
-  }
-  std::string id = record->id;
-  Post(id, [this, id] { RunStart(id); });
-  return FromRecord(*record);
-}
-
-Result<Vm> VmManagerImpl::Stop(const std::string& id_or_name, StopMode mode,
-                               std::optional<int64_t> if_match) {
-  Result<store::VmRecord> record = BeginAction(id_or_name, VmAction::kStop, if_match);
-  if (!record.ok()) {
-    CountOperation(mode == StopMode::kForce ? "stop" : "shutdown", record.status());
-    return record.status();
-  }
-  std::string id = record->id;
-  Post(id, [this, id, mode] { RunStop(id, mode); });
-  return FromRecord(*record);
-}
-
-Result<Vm> VmManagerImpl::Reboot(const std::string& id_or_name, std::optional<int64_t> if_match) {
-  NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
-  NOVACRON_RETURN_IF_ERROR(CheckIfMatch(found, if_match));
-  NOVACRON_ASSIGN_OR_RETURN(Vm vm, FromRecord(found));
-  Result<VmState> next = ApplyAction(vm.spec.name, vm.state, VmAction::kReboot);
-  Status result = next.ok() ? hypervisor_.Reboot(found.id) : next.status();
-  CountOperation("reboot", result);
-  if (!result.ok()) return result;
-  log_.Info("vm rebooted", {{"vm", vm.spec.name}, {"id", vm.id}});
-  return vm;
-}
-
-Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_t> if_match,
-                             bool force) {
-  Status result = [&]() -> Status {
-    NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
-    NOVACRON_RETURN_IF_ERROR(CheckIfMatch(found, if_match));
-    const std::string id = found.id;
-    std::optional<VmState> state = ParseVmState(found.state);
-    if (force && state &&
-        (*state == VmState::kRunning || *state == VmState::kStarting ||
-         *state == VmState::kStopping)) {
-      Status destroyed = hypervisor_.Destroy(id);
-      if (!destroyed.ok() && destroyed.code() != ErrorCode::kNotFound) return destroyed;
-      NOVACRON_RETURN_IF_ERROR(Mutate(id, std::nullopt, [](store::VmRecord& r) -> Result<bool> {
-                                 r.state = std::string(VmStateName(VmState::kStopped));
-                                 return true;
-                               }).status());
-      if_match.reset();  // our own write moved the version on
-    }
-    std::string previous;
-    NOVACRON_RETURN_IF_ERROR(Mutate(id, if_match, [&](store::VmRecord& r) -> Result<bool> {
-                               previous = r.state;
-                               std::optional<VmState> from = ParseVmState(r.state);
-                               if (!from) return Internal("vm " + id + ": unknown stored state");
-                               NOVACRON_ASSIGN_OR_RETURN(
-                                   VmState to, ApplyAction(r.name, *from, VmAction::kDelete));
-                               r.state = std::string(VmStateName(to));
-                               return true;
-                             }).status());
-    Status undefined = hypervisor_.Undefine(id, /*remove_disks=*/true);
-    if (!undefined.ok() && undefined.code() != ErrorCode::kNotFound) {
-      // Back to where it was, with the reason; the record must not claim a deletion.
-      Result<store::VmRecord> restored =
-          Mutate(id, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
-            r.state = previous;
-            r.last_error = "delete: " + undefined.ToString();
-            return true;
-          });
-      if (!restored.ok()) {
-        log_.Error("cannot restore a vm after a failed delete",
-                   {{"id", id}, {"error", restored.status().ToString()}});
-      }
-      return undefined.Wrap("undefine vm '" + found.name + "'");
-    }
-    NOVACRON_RETURN_IF_ERROR(store_.Delete(id, std::nullopt));
-    Bump();
-    CountStateChange(std::string(VmStateName(VmState::kDeleting)), "");
-    log_.Info("vm deleted", {{"vm", found.name}, {"id", id}});
-    return {};
-  }();
-  CountOperation("delete", result);
-  return result;
-}
-
 Result<NodeView> VmManagerImpl::Node() {
   NodeView view;
   Result<NodeInventory> fresh = hypervisor_.Inventory();
@@ -321,119 +223,6 @@ Result<NodeView> VmManagerImpl::Node() {
   for (const store::VmRecord& r : records) ++view.vms_by_state[r.state];
   view.hypervisor_uri = std::string(hypervisor_.uri());
   return view;
-}
-
-void VmManagerImpl::RunStart(const std::string& id) {
-  Status started = hypervisor_.Start(id);
-  // "already running" means an event or a reconciliation got there first.
-  if (!started.ok() && started.code() != ErrorCode::kFailedPrecondition) {
-    CountOperation("start", started);
-    RecordFailure(id, "start", started);
-    return;
-  }
-  CountOperation("start", {});
-  Result<store::VmRecord> written =
-      Mutate(id, std::nullopt, [](store::VmRecord& r) -> Result<bool> {
-        if (r.state != VmStateName(VmState::kStarting)) return false;
-        r.state = std::string(VmStateName(VmState::kRunning));
-        return true;
-      });
-  if (written.ok()) log_.Info("vm started", {{"vm", written->name}, {"id", id}});
-}
-
-void VmManagerImpl::RunStop(const std::string& id, StopMode mode) {
-  Status stopped = mode == StopMode::kGraceful ? hypervisor_.Stop(id, options_.shutdown_grace)
-                                               : hypervisor_.Destroy(id);
-  const char* operation = mode == StopMode::kGraceful ? "shutdown" : "stop";
-  CountOperation(operation, stopped);
-  if (!stopped.ok()) {
-    RecordFailure(id, operation, stopped);
-    return;
-  }
-  Result<store::VmRecord> written =
-      Mutate(id, std::nullopt, [](store::VmRecord& r) -> Result<bool> {
-        if (r.state != VmStateName(VmState::kStopping)) return false;
-        r.state = std::string(VmStateName(VmState::kStopped));
-        return true;
-      });
-  if (written.ok()) log_.Info("vm stopped", {{"vm", written->name}, {"id", id}});
-}
-
-void VmManagerImpl::RecordFailure(const std::string& id, const std::string& operation,
-                                  const Status& error) {
-  Result<DomainStatus> actual = hypervisor_.GetDomain(id);
-  VmState state = VmState::kFailed;
-  if (actual.ok() && actual->power == PowerState::kRunning) state = VmState::kRunning;
-  if (actual.ok() && actual->power == PowerState::kShutOff && operation != "start") {
-    state = VmState::kStopped;
-  }
-  Result<store::VmRecord> written =
-      Mutate(id, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
-        r.state = std::string(VmStateName(state));
-        r.last_error = operation + ": " + error.ToString();
-        return true;
-      });
-  log_.Warn("vm operation failed", {{"id", id},
-                                    {"operation", operation},
-                                    {"error", error.ToString()},
-                                    {"state", std::string(VmStateName(state))}});
-  if (!written.ok()) {
-    log_.Error("cannot record a failed vm operation",
-               {{"id", id}, {"error", written.status().ToString()}});
-  }
-}
-
-void VmManagerImpl::OnDomainEvent(const std::string& uuid, VmEvent event) {
-  if (metrics_.events) metrics_.events->WithLabels({std::string(VmEventName(event))}).Inc();
-  // Off the driver's event thread: the store may be slow.
-  jobs_.Post([this, uuid, event] {
-    Result<store::VmRecord> written =
-        Mutate(uuid, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
-          std::optional<VmState> from = ParseVmState(r.state);
-          if (!from) return false;
-          Result<VmState> to = ApplyEvent(r.name, *from, event);
-          if (!to.ok()) {
-            // Events are asynchronous: a "started" that arrives after a stop began is old news.
-            bool stale = event == VmEvent::kStarted &&
-                         (*from == VmState::kStopping || *from == VmState::kStopped);
-            log_.Log(
-                stale ? observe::Level::kDebug : observe::Level::kWarn,
-                stale ? "stale domain event ignored"
-                      : "unexpected domain event; reconciliation will settle it",
-                {{"vm", r.name}, {"event", std::string(VmEventName(event))}, {"state", r.state}});
-            return false;
-          }
-          if (*to == *from) return false;
-          r.state = std::string(VmStateName(*to));
-          if (event == VmEvent::kCrashed) r.last_error = "the guest crashed";
-          return true;
-        });
-    if (!written.ok() && written.status().code() != ErrorCode::kNotFound) {
-      log_.Warn("cannot record a domain event",
-                {{"id", uuid}, {"error", written.status().ToString()}});
-    }
-  });
-}
-
-void VmManagerImpl::Post(const std::string& id, std::function<void()> job) {
-  {
-    std::lock_guard lock(inflight_mu_);
-    ++inflight_[id];
-  }
-  bool posted = jobs_.Post([this, id, job = std::move(job)] {
-    job();
-    std::lock_guard lock(inflight_mu_);
-    if (--inflight_[id] == 0) inflight_.erase(id);
-  });
-  if (!posted) {
-    std::lock_guard lock(inflight_mu_);
-    if (--inflight_[id] == 0) inflight_.erase(id);
-  }
-}
-
-bool VmManagerImpl::InFlight(const std::string& id) {
-  std::lock_guard lock(inflight_mu_);
-  return inflight_.count(id) > 0;
 }
 
 void VmManagerImpl::CountOperation(std::string_view operation, const Status& result) {

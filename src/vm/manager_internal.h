@@ -1,10 +1,19 @@
-// The VmManager implementation's class, shared by manager_impl.cc (operations) and
+// The VmManager implementation's class, shared by manager_impl.cc (records: create, read,
+// update), manager_lanes.cc (power operations, delete, events, settling) and
 // manager_reconcile.cc (reconciliation). Not part of the module's interface.
+//
+// Each VM has a lane: the operations accepted for it run in the order they were accepted, one
+// hypervisor call at a time, and every write of its state is decided while holding the lane's
+// mutex from the domain's actual power state (vm/settle.h). docs/vm-state-machine.md explains
+// why and lists the rules.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -15,6 +24,7 @@
 #include "vm/job_queue.h"
 #include "vm/manager.h"
 #include "vm/manager_impl.h"
+#include "vm/settle.h"
 
 namespace novacron::vm {
 
@@ -25,6 +35,12 @@ struct ManagerMetrics {
   observe::CounterFamily* events = nullptr;      // novacron_vm_events_total{event}
   observe::CounterFamily* reconciles = nullptr;  // novacron_vm_reconcile_runs_total{result}
 };
+
+// kConflict naming both versions when `if_match` is set and differs from the record's.
+Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_match);
+
+// `message` with the time it is written, as a last_error says what failed and when.
+std::string StampError(const std::string& message);
 
 class VmManagerImpl final : public VmManager {
  public:
@@ -54,23 +70,57 @@ class VmManagerImpl final : public VmManager {
   // Returns true when the record was changed and must be written, false for no change.
   using Mutation = std::function<Result<bool>(store::VmRecord&)>;
 
+  // One VM's serialization point. Lock order: admission_mu_, then a lane's mu, then lanes_mu_.
+  struct VmLane {
+    // Held while the VM's state is decided and written (accept, settle, reconcile, update,
+    // reboot, delete), never during a start or stop call: those run on a worker in between.
+    std::mutex mu;
+    std::condition_variable idle;   // notified when `busy` turns false
+    std::deque<VmOperation> queue;  // guarded by mu: accepted, not begun, in accept order
+    bool busy = false;              // guarded by mu: a worker is running this lane
+  };
+
   Result<store::VmRecord> Find(const std::string& id_or_name);
   // Reads, mutates and writes the record with `id`; retries when a concurrent writer moved the
   // version on, unless `if_match` pins the version the caller saw.
   Result<store::VmRecord> Mutate(const std::string& id, std::optional<int64_t> if_match,
                                  const Mutation& mutation);
-  // Moves the VM through `action` and records it; returns the record as written.
-  Result<store::VmRecord> BeginAction(const std::string& id_or_name, VmAction action,
-                                      std::optional<int64_t> if_match);
   Result<Capacity> CurrentCapacity(const std::string& exclude_id);
 
-  void RunStart(const std::string& id);
-  void RunStop(const std::string& id, StopMode mode);
-  // After a failed driver call: take the state the hypervisor reports, keep the error.
-  void RecordFailure(const std::string& id, const std::string& operation, const Status& error);
+  // The lane of VM `id`, made on first use.
+  std::shared_ptr<VmLane> LaneFor(const std::string& id);
+  void DropLane(const std::string& id);
+  // Moves the VM through `action`, records it and queues `operation` on its lane; answers with
+  // the record as written (the 202 the API gives).
+  Result<Vm> Accept(const std::string& id_or_name, VmAction action, VmOperation operation,
+                    std::optional<int64_t> if_match);
+  // REQUIRES: lane->mu held. Queues `operation` and starts a worker for the lane unless one
+  // runs; false when the worker pool is shutting down (nothing is queued then).
+  bool Enqueue(const std::shared_ptr<VmLane>& lane, const std::string& id, VmOperation operation);
+  // A worker: runs the lane's queued operations to the end, settling after each one.
+  void RunLane(const std::shared_ptr<VmLane>& lane, const std::string& id);
+  Status Call(const std::string& id, VmOperation operation);
+  // REQUIRES: the lane's mu held and no operation running on it. Reads the domain's power
+  // state, applies Settle() and writes the result (and `drift` when given). kNotFound when the
+  // record is gone.
+  Result<store::VmRecord> SettleLocked(const std::string& id,
+                                       const std::optional<FinishedOperation>& finished,
+                                       bool more_queued, const std::string* drift = nullptr);
+  // REQUIRES: the lane's mu held. Undefines the domain and removes the record; on failure puts
+  // the record back to `restore` (or what the power state says) with the error.
+  Status FinishDelete(const store::VmRecord& record, std::optional<VmState> restore);
+  // REQUIRES: the lane's mu held. After a delete failed: the record goes back to `restore` (or
+  // stopped), running if the domain runs, with `error` as last_error.
+  void RestoreAfterFailedDelete(const store::VmRecord& record, std::optional<VmState> restore,
+                                const Status& error);
+  // Reconciles one listed record under its lane; returns the state it has afterwards ("" when
+  // it is gone) for the per-state gauge.
+  std::string ReconcileOne(const store::VmRecord& listed, const DomainStatus* actual,
+                           ReconcileReport& report);
+  // Called on the driver's event thread: hands the event to a worker (must not block).
   void OnDomainEvent(const std::string& uuid, VmEvent event);
-  void Post(const std::string& id, std::function<void()> job);
-  bool InFlight(const std::string& id);
+  // A worker, after an event: settles the VM unless its lane is busy (which settles anyway).
+  void SettleAfterEvent(const std::string& uuid);
 
   void Bump() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   void CountOperation(std::string_view operation, const Status& result);
@@ -83,12 +133,13 @@ class VmManagerImpl final : public VmManager {
   ManagerMetrics metrics_;
 
   std::mutex inventory_mu_;
-  NodeInventory inventory_;
+  NodeInventory inventory_;  // guarded by inventory_mu_
 
-  std::mutex admission_mu_;  // creates and resizes are admitted one at a time
+  // Creates and resizes are admitted one at a time (guards no data: it orders admissions).
+  std::mutex admission_mu_;
 
-  std::mutex inflight_mu_;
-  std::map<std::string, int> inflight_;  // id -> queued or running jobs
+  std::mutex lanes_mu_;
+  std::map<std::string, std::shared_ptr<VmLane>> lanes_;  // guarded by lanes_mu_
 
   std::atomic<uint64_t> generation_{1};  // bumped after every committed record write
 

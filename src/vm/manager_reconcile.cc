@@ -1,8 +1,9 @@
-// Reconciliation: the store holds the desired state, the hypervisor the actual one. Records
-// in a stable state follow what the hypervisor reports (a guest that powered itself off while
-// the daemon was down is stopped now); records left in a transitional state by a restart are
-// finished; what cannot be converged is reported as drift on the record, in the logs and in
-// novacron_vm_drift.
+// Reconciliation: the store holds the desired state, the hypervisor the actual one. Every
+// record whose lane is idle is settled from the domain's power state (a guest that powered itself
+// off while the daemon was down is stopped now); a start or stop that a restart interrupted is
+// carried out again; an interrupted delete is finished; what cannot be converged is reported as
+// drift on the record, in the logs and in novacron_vm_drift. docs/vm-state-machine.md has the
+// rules.
 #include <map>
 
 #include "vm/manager_internal.h"
@@ -13,32 +14,16 @@ namespace {
 constexpr char kMissing[] = "missing_on_hypervisor";
 constexpr char kUnknown[] = "unknown_domain";
 
-// The state a record should have, given what the hypervisor reports; nullopt: leave it.
-std::optional<VmState> Converge(VmState recorded, PowerState power) {
-  bool on = power == PowerState::kRunning || power == PowerState::kPaused;
-  switch (recorded) {
-    case VmState::kRunning:
-    case VmState::kStarting:
-      if (on) return VmState::kRunning;
-      if (power == PowerState::kCrashed) return VmState::kFailed;
-      if (power == PowerState::kShutOff) {
-        return recorded == VmState::kStarting ? VmState::kFailed : VmState::kStopped;
-      }
-      return std::nullopt;
-    case VmState::kStopping:
-      if (power == PowerState::kShutOff) return VmState::kStopped;
-      if (on) return VmState::kRunning;  // the stop was lost with the old process
-      return std::nullopt;
-    case VmState::kDefined:
-    case VmState::kStopped:
-    case VmState::kFailed:
-      if (on) return VmState::kRunning;  // started behind our back
-      if (recorded == VmState::kFailed && power == PowerState::kShutOff) return VmState::kStopped;
-      return std::nullopt;
-    case VmState::kDeleting:
-      return std::nullopt;  // finished below
-  }
-  return std::nullopt;
+// Whether the listing suggests the record needs a settle (a cheap filter: the settle itself
+// reads the domain again under the VM's lane).
+bool MayNeedSettle(VmState recorded, const DomainStatus* actual) {
+  if (IsTransitional(recorded)) return true;
+  if (actual == nullptr) return false;
+  SettleInput input;
+  input.recorded = recorded;
+  input.power = actual->power;
+  SettleDecision decision = Settle(input);
+  return decision.next && *decision.next != recorded;
 }
 
 }  // namespace
@@ -56,68 +41,13 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
   for (const DomainStatus& d : *domains) by_uuid[d.uuid] = &d;
 
   std::map<std::string, int> by_state;
-  for (const store::VmRecord& record : *records) {
+  for (const store::VmRecord& listed : *records) {
     ++report.checked;
-    auto domain = by_uuid.find(record.id);
+    auto domain = by_uuid.find(listed.id);
     const DomainStatus* actual = domain == by_uuid.end() ? nullptr : domain->second;
     if (actual) by_uuid.erase(domain);
-    if (InFlight(record.id)) {
-      ++by_state[record.state];
-      continue;  // an operation is under way; its outcome will be recorded
-    }
-    std::optional<VmState> recorded = ParseVmState(record.state);
-    if (!recorded) {
-      report.messages.push_back("vm " + record.id + ": unknown stored state " + record.state);
-      continue;
-    }
-    if (*recorded == VmState::kDeleting) {
-      // A delete interrupted by a restart: finish it.
-      Status undefined = actual ? hypervisor_.Undefine(record.id, true) : Status();
-      if (undefined.ok() || undefined.code() == ErrorCode::kNotFound) {
-        Status deleted = store_.Delete(record.id, std::nullopt);
-        if (deleted.ok()) {
-          Bump();
-          ++report.converged;
-          report.messages.push_back("vm '" + record.name + "': finished an interrupted delete");
-          continue;
-        }
-      }
-    }
-    std::string drift;
-    std::optional<VmState> target;
-    if (actual == nullptr) {
-      drift = kMissing;
-      ++report.missing_on_hypervisor;
-      report.messages.push_back("vm '" + record.name + "' (" + record.id +
-                                ") is recorded but has no domain on " +
-                                std::string(hypervisor_.uri()));
-    } else {
-      target = Converge(*recorded, actual->power);
-    }
-    bool change_state = target && *target != *recorded;
-    if (!change_state && drift == record.drift) {
-      ++by_state[record.state];
-      continue;
-    }
-    Result<store::VmRecord> written =
-        Mutate(record.id, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
-          if (r.state != record.state) return false;  // moved on meanwhile
-          if (change_state) r.state = std::string(VmStateName(*target));
-          r.drift = drift;
-          return true;
-        });
-    if (!written.ok()) {
-      report.messages.push_back("vm '" + record.name + "': " + written.status().ToString());
-      ++by_state[record.state];
-      continue;
-    }
-    ++by_state[written->state];
-    if (change_state) {
-      ++report.converged;
-      report.messages.push_back("vm '" + record.name + "': " + record.state + " -> " +
-                                written->state + " (hypervisor reports " +
-                                std::string(PowerStateName(actual->power)) + ")");
-    }
+    std::string state = ReconcileOne(listed, actual, report);
+    if (!state.empty()) ++by_state[state];
   }
   for (const auto& [uuid, domain] : by_uuid) {
     ++report.unknown_domains;
@@ -144,6 +74,67 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
   }
   if (metrics_.reconciles) metrics_.reconciles->WithLabels({"ok"}).Inc();
   return report;
+}
+
+std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const DomainStatus* actual,
+                                        ReconcileReport& report) {
+  std::shared_ptr<VmLane> lane = LaneFor(listed.id);
+  std::lock_guard lock(lane->mu);
+  if (lane->busy) return listed.state;  // an operation is under way; it settles at its end
+  // Read again under the lane: the listing may be older than an operation that just finished.
+  Result<store::VmRecord> record = store_.Get(listed.id);
+  if (!record.ok()) {
+    if (record.status().code() == ErrorCode::kNotFound) return "";
+    report.messages.push_back("vm '" + listed.name + "': " + record.status().ToString());
+    return listed.state;
+  }
+  std::optional<VmState> recorded = ParseVmState(record->state);
+  if (!recorded) {
+    report.messages.push_back("vm " + record->id + ": unknown stored state " + record->state);
+    return record->state;
+  }
+  if (*recorded == VmState::kDeleting) {
+    // A delete interrupted by a restart: finish it.
+    Status finished = FinishDelete(*record, std::nullopt);
+    if (finished.ok()) {
+      ++report.converged;
+      report.messages.push_back("vm '" + record->name + "': finished an interrupted delete");
+      return "";
+    }
+    report.messages.push_back("vm '" + record->name + "': " + finished.ToString());
+    return std::string(VmStateName(VmState::kStopped));
+  }
+  const std::string drift = actual ? "" : kMissing;
+  if (!actual) {
+    ++report.missing_on_hypervisor;
+    report.messages.push_back("vm '" + record->name + "' (" + record->id +
+                              ") is recorded but has no domain on " +
+                              std::string(hypervisor_.uri()));
+  }
+  if (!MayNeedSettle(*recorded, actual) && drift == record->drift) return record->state;
+  Result<store::VmRecord> settled = SettleLocked(record->id, std::nullopt, false, &drift);
+  if (!settled.ok()) {
+    report.messages.push_back("vm '" + record->name + "': " + settled.status().ToString());
+    return record->state;
+  }
+  if (settled->state != record->state) {
+    ++report.converged;
+    report.messages.push_back("vm '" + record->name + "': " + record->state + " -> " +
+                              settled->state + " (the hypervisor reports " +
+                              std::string(actual ? PowerStateName(actual->power) : "no domain") +
+                              ")");
+  }
+  // Still transitional with nothing queued: the operation was lost with an earlier process (or
+  // its outcome could not be written). Carry it out again; its settle decides the rest.
+  std::optional<VmState> now = ParseVmState(settled->state);
+  if (actual && now && (*now == VmState::kStarting || *now == VmState::kStopping)) {
+    VmOperation again = *now == VmState::kStarting ? VmOperation::kStart : VmOperation::kShutdown;
+    if (Enqueue(lane, record->id, again)) {
+      report.messages.push_back("vm '" + record->name + "': resumed an interrupted " +
+                                std::string(VmOperationName(again)));
+    }
+  }
+  return settled->state;
 }
 
 }  // namespace novacron::vm

@@ -1,136 +1,17 @@
 // The VM manager on real parts: SQLite state store in a temp dir, libvirt's test:///default
-// driver, real qemu-img. A decorator injects driver failures where a test needs them.
+// driver, real qemu-img. A decorator (testing::PerturbingHypervisor) injects driver failures
+// where a test needs them.
 #include <gtest/gtest.h>
 
 #include <atomic>
 
-#include "observe/log_sink.h"
-#include "store/sqlite_state_store.h"
-#include "store/test_temp_dir.h"
-#include "vm/manager_impl.h"
+#include "vm/testing/manager_fixture.h"
 #include "vm/vm_record.h"
 
 namespace novacron::vm {
 namespace {
 
-// Forwards to the real driver; fails Start when told to (fault injection).
-class FlakyHypervisor final : public Hypervisor {
- public:
-  explicit FlakyHypervisor(Hypervisor& real) : real_(real) {}
-  std::atomic<bool> fail_start{false};
-
-  std::string_view uri() const override { return real_.uri(); }
-  Result<NodeInventory> Inventory() override { return real_.Inventory(); }
-  Result<std::vector<DomainStatus>> ListDomains() override { return real_.ListDomains(); }
-  Result<DomainStatus> GetDomain(const std::string& uuid) override { return real_.GetDomain(uuid); }
-  Status Define(const std::string& uuid, const VmSpec& spec) override {
-    return real_.Define(uuid, spec);
-  }
-  Status Redefine(const std::string& uuid, const VmSpec& spec) override {
-    return real_.Redefine(uuid, spec);
-  }
-  Status Start(const std::string& uuid) override {
-    if (fail_start) return Internal("injected start failure");
-    return real_.Start(uuid);
-  }
-  Status Stop(const std::string& uuid, std::chrono::milliseconds grace) override {
-    return real_.Stop(uuid, grace);
-  }
-  Status Destroy(const std::string& uuid) override { return real_.Destroy(uuid); }
-  Status Reboot(const std::string& uuid) override { return real_.Reboot(uuid); }
-  Status Undefine(const std::string& uuid, bool remove_disks) override {
-    return real_.Undefine(uuid, remove_disks);
-  }
-  void SetEventCallback(DomainEventCallback callback) override {
-    real_.SetEventCallback(std::move(callback));
-  }
-
- private:
-  Hypervisor& real_;
-};
-
-class VmManagerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store::SqliteStoreOptions store_options;
-    store_options.data_dir = dir_.path() / "data";
-    auto opened = store::OpenSqliteStateStore(store_options);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    DriverOptions driver;
-    driver.uri = "test:///default";
-    driver.domain_type = "qemu";
-    driver.disk_dir = (dir_.path() / "disks").string();
-    auto hypervisor = OpenLibvirtHypervisor(driver);
-    ASSERT_TRUE(hypervisor.ok()) << hypervisor.status().ToString();
-    real_ = std::move(hypervisor).value();
-    flaky_ = std::make_unique<FlakyHypervisor>(*real_);
-    OpenManager();
-  }
-
-  void TearDown() override {
-    if (manager_) {
-      DrainVmManager(*manager_);
-      // test:///default is shared by the whole process: leave no domain behind.
-      auto all = store_->vms().ListAll();
-      if (all.ok()) {
-        for (const auto& r : *all) (void)manager_->Delete(r.id, std::nullopt, true);
-      }
-    }
-    manager_.reset();
-  }
-
-  void OpenManager(ManagerOptions options = {}) {
-    manager_.reset();
-    options.shutdown_grace = std::chrono::milliseconds(2000);
-    ManagerDeps deps;
-    deps.store = &store_->vms();
-    deps.hypervisor = flaky_.get();
-    observe::LogOptions log_options;
-    log_options.sink = sink_;
-    deps.logger = observe::Logger(log_options);
-    metrics_ = std::make_unique<observe::Registry>();
-    deps.metrics = metrics_.get();
-    auto manager = NewVmManager(deps, options);
-    ASSERT_TRUE(manager.ok()) << manager.status().ToString();
-    manager_ = std::move(manager).value();
-  }
-
-  // A unique name: test:///default is shared by every test of this process.
-  std::string Name(std::string_view suffix = "") {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    return std::string("mgr-") + info->name() + std::string(suffix);
-  }
-
-  VmSpec Spec(std::string name, int vcpus = 1, uint64_t memory_mib = 64) {
-    VmSpec spec;
-    spec.name = std::move(name);
-    spec.vcpus = vcpus;
-    spec.memory_mib = memory_mib;
-    DiskSpec disk;
-    disk.size_mib = 16;
-    spec.disks.push_back(disk);
-    spec.labels["tier"] = "web";
-    return spec;
-  }
-
-  Vm Settled(const std::string& id) {
-    DrainVmManager(*manager_);
-    auto vm = manager_->Get(id);
-    EXPECT_TRUE(vm.ok()) << vm.status().ToString();
-    return vm.ok() ? *vm : Vm{};
-  }
-
-  bool OnHypervisor(const std::string& id) { return real_->GetDomain(id).ok(); }
-
-  store::testing::TempDir dir_;
-  std::shared_ptr<observe::CapturingSink> sink_ = std::make_shared<observe::CapturingSink>();
-  std::unique_ptr<observe::Registry> metrics_;
-  std::unique_ptr<store::StateStore> store_;
-  std::unique_ptr<Hypervisor> real_;
-  std::unique_ptr<FlakyHypervisor> flaky_;
-  std::unique_ptr<VmManager> manager_;
-};
+using VmManagerTest = testing::ManagerFixture;
 
 TEST_F(VmManagerTest, CreateDefinesTheDomainAndRecordsIt) {
   auto vm = manager_->Create(Spec(Name()), false);

@@ -109,44 +109,4 @@ Result<VmState> ApplyAction(std::string_view vm_name, VmState from, VmAction act
   return Internal("unknown vm action");
 }
 
-Result<VmState> ApplyEvent(std::string_view vm_name, VmState from, VmEvent event) {
-  switch (event) {
-    case VmEvent::kStarted:
-      if (from == VmState::kStarting || from == VmState::kRunning) return VmState::kRunning;
-      break;
-    case VmEvent::kStopped:
-      switch (from) {
-        case VmState::kStopping:
-        case VmState::kRunning:  // the guest powered itself off
-        case VmState::kStopped:
-          return VmState::kStopped;
-        case VmState::kStarting:  // it died while booting
-        case VmState::kFailed:
-          return VmState::kFailed;
-        case VmState::kDeleting:  // the domain going away is part of deleting
-          return VmState::kDeleting;
-        case VmState::kDefined:
-          break;
-      }
-      break;
-    case VmEvent::kCrashed:
-      switch (from) {
-        case VmState::kStarting:
-        case VmState::kRunning:
-        case VmState::kStopping:
-        case VmState::kFailed:
-          return VmState::kFailed;
-        case VmState::kDeleting:
-          return VmState::kDeleting;
-        case VmState::kDefined:
-        case VmState::kStopped:
-          break;
-      }
-      break;
-  }
-  return FailedPrecondition("vm '" + std::string(vm_name) + "': unexpected event '" +
-                            std::string(VmEventName(event)) + "' while " +
-                            std::string(VmStateName(from)));
-}
-
 }  // namespace novacron::vm

@@ -1,5 +1,6 @@
-// The VM lifecycle state machine: which user actions and driver-observed events are legal in
-// which state, and where they lead. Illegal actions are kConflict (the API answers 409).
+// The VM lifecycle state machine: which user actions are legal in which state, and where they
+// lead. Illegal actions are kConflict (the API answers 409). How records follow the hypervisor
+// afterwards is vm/settle.h; docs/vm-state-machine.md has both as tables.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,8 @@ enum class VmAction { kStart, kStop, kReboot, kDelete };
 inline constexpr VmAction kAllVmActions[] = {VmAction::kStart, VmAction::kStop, VmAction::kReboot,
                                              VmAction::kDelete};
 
-// What the hypervisor driver observes.
+// What the hypervisor driver observes. Events are hints that something changed: the manager
+// then reads the domain's power state and settles the record from it (vm/settle.h).
 enum class VmEvent { kStarted, kStopped, kCrashed };
 inline constexpr VmEvent kAllVmEvents[] = {VmEvent::kStarted, VmEvent::kStopped, VmEvent::kCrashed};
 
@@ -38,9 +40,5 @@ bool IsTransitional(VmState state);
 // The state after `action` on VM `vm_name` in state `from`, or kConflict naming both, e.g.
 // "cannot start vm 'web1': it is running".
 Result<VmState> ApplyAction(std::string_view vm_name, VmState from, VmAction action);
-
-// The state after the driver observed `event`, or kFailedPrecondition when the event makes no
-// sense in `from` (e.g. "started" while defined); the caller should then reconcile.
-Result<VmState> ApplyEvent(std::string_view vm_name, VmState from, VmEvent event);
 
 }  // namespace novacron::vm
