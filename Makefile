@@ -9,7 +9,8 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help docs
+.PHONY: all setup build run test test-unit test-asan test-tsan fuzz bench fmt tidy clean help docs \
+	flake-hunt
 
 all: build
 
@@ -17,6 +18,7 @@ help:
 	@echo "make run      install missing packages, build, start the daemon (ARGS='--log-level debug')"
 	@echo "make test     install missing packages, build, run every test (also sanitizers + fuzz)"
 	@echo "make bench    build and print the benchmark tables"
+	@echo "make flake-hunt  the suite 20 times beside 2 busy loops (ROUNDS=, BUILD=build-tsan, HUNT_ARGS='-R Vm')"
 	@echo "make fmt      clang-format the sources"
 	@echo "make tidy     clang-tidy the sources"
 
@@ -66,6 +68,13 @@ bench: setup
 	@cmake --preset default >/dev/null
 	@cmake --build build -j $(JOBS)
 	@bash bench/run.sh
+
+# Before a release: every test, again and again, while busy loops compete for the CPUs.
+ROUNDS ?= 20
+BUILD ?= build
+HUNT_ARGS ?=
+flake-hunt: build
+	bash scripts/flake-hunt.sh --build $(BUILD) --repeat $(ROUNDS) $(HUNT_ARGS)
 
 fmt:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
