@@ -62,6 +62,10 @@ class SystemLibvirt {
       return "qemu-system-x86_64 is missing (qemu-system-x86)";
     }
     std::string out;
+    // A daemon that an earlier run (ctest --repeat) told to stop may still be exiting: its
+    // socket is gone while pgrep still finds it. Wait for it rather than lean on it.
+    if (Shell("test -S /run/libvirt/virtlogd-sock") != 0) WaitGone("virtlogd");
+    WaitGone("libvirtd");
     if (Shell("pgrep -x virtlogd >/dev/null") != 0) {
       if (Shell("/usr/sbin/virtlogd -d", &out) != 0) return "virtlogd -d failed: " + out;
       started_virtlogd_ = true;
@@ -79,11 +83,25 @@ class SystemLibvirt {
   }
 
   ~SystemLibvirt() {
-    if (started_libvirtd_) Shell("pkill -x libvirtd");
-    if (started_virtlogd_) Shell("pkill -x virtlogd");
+    // Stopped and gone before the next test (or a repeat of this one) looks for them.
+    if (started_libvirtd_) {
+      Shell("pkill -x libvirtd");
+      WaitGone("libvirtd");
+    }
+    if (started_virtlogd_) {
+      Shell("pkill -x virtlogd");
+      WaitGone("virtlogd");
+    }
   }
 
  private:
+  // Waits (up to 30 s) until no process is named `name`.
+  static void WaitGone(const std::string& name) {
+    for (int i = 0; i < 300 && Shell("pgrep -x " + name + " >/dev/null") == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
   bool started_libvirtd_ = false;
   bool started_virtlogd_ = false;
 };
