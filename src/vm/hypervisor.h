@@ -82,7 +82,8 @@ class Hypervisor {
   virtual Status Undefine(const std::string& uuid, bool remove_disks) = 0;
 
   // Registers the event callback (replacing any earlier one). Events may arrive for domains
-  // that are not ours; the callback filters.
+  // that are not ours; the callback filters. When this returns, the earlier callback is not
+  // running and is never called again (its owner may be destroyed right after).
   virtual void SetEventCallback(DomainEventCallback callback) = 0;
 };
 

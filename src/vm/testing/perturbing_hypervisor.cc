@@ -50,8 +50,11 @@ PerturbingHypervisor::~PerturbingHypervisor() {
 }
 
 void PerturbingHypervisor::SetEventCallback(DomainEventCallback callback) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   callback_ = std::move(callback);
+  // The Hypervisor contract: once this returns the old callback is not running (its owner may
+  // be going away). A delivery copies the callback and calls it unlocked, so wait it out.
+  changed_.wait(lock, [&] { return delivering_ == 0; });
 }
 
 void PerturbingHypervisor::OnRealEvent(const std::string& uuid, VmEvent event) {
