@@ -1,5 +1,5 @@
 // Lifecycle engine benchmark: prints
-//   1. boot makespan of sequential vs levels vs eager against the critical path, on the SPEC.md
+//   1. boot makespan of sequential vs levels vs eager against the critical path, on the full
 //      graph and on random DAGs of 100 and 1,000 components whose starts sleep;
 //   2. the engine's own overhead: start + stop of 10,000 no-op components.
 // Usage: engine_bench [--quick]   (--quick: one repetition, smaller graphs; for smoke tests)
@@ -89,9 +89,10 @@ ComponentSpec Spec(std::string name, std::vector<std::string> deps) {
   return s;
 }
 
-// SPEC.md section 1, with the design notes' phase durations scaled to milliseconds.
+// The full graph of docs/architecture.md, with the design notes' phase durations scaled to
+// milliseconds.
 Scenario SpecScenario() {
-  Scenario s{"SPEC.md graph, 15 components", {}, {}};
+  Scenario s{"full design graph, 15 components", {}, {}};
   const std::vector<std::tuple<const char*, std::vector<std::string>, int>> table = {
       {"config", {}, 5},
       {"logger", {"config"}, 3},
@@ -337,7 +338,8 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency(), quick ? " [quick]" : "");
   std::printf("\n1. Boot makespan by strategy: starts sleep their duration; median of %d runs.\n",
               repeats);
-  std::printf("   SPEC.md graph: the notes' phase durations scaled to ms.\n");
+  std::printf(
+      "   full design graph (docs/architecture.md): the notes' phase durations scaled to ms.\n");
   RunMakespan(SpecScenario(), repeats, false);
   RunMakespan(RandomScenario(100, 1, 20, 42), repeats, false);
   RunMakespan(RandomScenario(quick ? 200 : 1000, 1, 20, 43), quick ? 1 : 3, true);

@@ -35,9 +35,9 @@ struct Entry {
   Factory make;
 };
 
-// Only components that do real work are registered. SPEC.md's security, network, dwcp,
-// orchestrator, monitoring and ml engine join this table as they are built; until then the
-// others depend on what they really use.
+// Only components that do real work are registered. The design's security, network, dwcp,
+// orchestrator, monitoring and ml engine (docs/architecture.md, "The full graph the design aims
+// at") join this table as they are built; until then the others depend on what they really use.
 const std::vector<Entry>& Table() {
   // clang-format off
   static const std::vector<Entry> table = {

@@ -1,5 +1,5 @@
 // The daemon's component graph, declared in one place (graph.cc reads like the table in
-// SPEC.md section 1), and the factory that builds the components from it.
+// docs/architecture.md), and the factory that builds the components from it.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,6 @@
 // Turns the engine's events into what operators see: a JSON log line per start, retry,
-// failure and stop; the SPEC.md boot metrics; and the boot's timeline and checkpoints in the
-// state store. Events that happen before the database component is up are kept in memory and
+// failure and stop; the boot metrics of docs/operations.md; and the boot's timeline and checkpoints
+// in the state store. Events that happen before the database component is up are kept in memory and
 // written as soon as it is, so the record of a boot that dies later is complete up to that point.
 // Store writes (each one fsynced) happen on a writer thread of their own, in event order, so
 // they never delay the boot.
@@ -31,7 +31,7 @@ class BootRecorder : public lifecycle::Observer {
                std::string store_component, StoreProvider store_when_up);
   ~BootRecorder() override;  // writes what is pending
 
-  // Registers the SPEC.md metric families; call once before the boot.
+  // Registers the boot metric families (docs/operations.md, Metrics); call once before the boot.
   Status RegisterMetrics();
 
   // The boot's outcome, once Engine::Start returned.

@@ -1,4 +1,4 @@
-// The boot recorder against a real engine and a real SQLite store: logs, SPEC metrics and the
+// The boot recorder against a real engine and a real SQLite store: logs, boot metrics and the
 // persisted timeline, for a degraded component that needs retries and for a failed boot.
 #include "daemon/boot_recorder.h"
 

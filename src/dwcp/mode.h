@@ -1,4 +1,5 @@
-// DWCP network modes and the rule that picks one from measurements (SPEC.md section 4):
+// DWCP network modes and the rule that picks one from measurements (docs/architecture.md, "DWCP
+// network modes"):
 //   datacenter  when latency < 10 ms AND bandwidth > 1 Gbps
 //   internet    when latency > 50 ms OR  bandwidth < 1 Gbps
 //   hybrid      otherwise

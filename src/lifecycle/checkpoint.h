@@ -1,5 +1,5 @@
-// Boot checkpoints (SPEC.md section 1), reached as the phases settle; persisted by the daemon so
-// the next boot knows how far the last one got.
+// Boot checkpoints (docs/architecture.md, Boot), reached as the phases settle; persisted by the
+// daemon so the next boot knows how far the last one got.
 #pragma once
 
 #include <optional>

@@ -17,7 +17,7 @@
 
 namespace novacron::lifecycle {
 
-// What a failure of the component does to the boot (SPEC.md section 2).
+// What a failure of the component does to the boot (docs/architecture.md, Boot).
 enum class Criticality {
   kCritical,  // halt the boot, roll back what started
   kDegraded,  // retry, then continue with the system reported degraded
@@ -43,7 +43,8 @@ struct ComponentSpec {
   // Zero: the engine's default (Engine::Options, 30 s to start, 10 s to stop).
   std::chrono::milliseconds start_timeout{0};
   std::chrono::milliseconds stop_timeout{0};
-  // Not started at boot but by the first Engine::EnsureStarted (SPEC: the ML engine).
+  // Not started at boot but by the first Engine::EnsureStarted (the ML engine,
+  // docs/architecture.md).
   bool lazy = false;
 
   RetryPolicy EffectiveRetry() const;

@@ -1,7 +1,7 @@
 // The lifecycle engine: starts components in dependency order (eagerly, by levels or one at a
-// time), applies the SPEC error policy (critical: abort and roll back; degraded: retry, then
-// continue degraded; optional: continue), starts lazy components on first use, stops everything
-// in reverse order within deadlines, and reports through an Observer and snapshots.
+// time), applies the error policy of docs/architecture.md (critical: abort and roll back; degraded:
+// retry, then continue degraded; optional: continue), starts lazy components on first use, stops
+// everything in reverse order within deadlines, and reports through an Observer and snapshots.
 //
 //   auto engine = Engine::Create({config, logger, database, api}, {.observer = &recorder});
 //   if (!engine.ok()) return engine.status();             // unknown dependency, cycle, ...

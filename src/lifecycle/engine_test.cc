@@ -1,4 +1,4 @@
-// The engine's boot: ordering, the SPEC error policy, checkpoints, reports and health.
+// The engine's boot: ordering, the error policy (docs/architecture.md), checkpoints, reports and health.
 #include "lifecycle/engine.h"
 
 #include <gmock/gmock.h>
@@ -163,7 +163,7 @@ TEST(EngineTest, SpecRetryPolicyIsTheDefaultForDegraded) {
   Harness h;
   h.Add(MakeSpec("cache", {}, kDegraded), [](StartContext&) { return Unavailable("down"); });
   Engine& engine = h.Build({.seed = 1});
-  // Cancel after the first failure: the observer shows the SPEC delay (about 1 s) without the test
+  // Cancel after the first failure: the observer shows the retry delay (about 1 s) without the test
   // having to wait for it.
   std::thread canceller([&] {
     testing::Eventually([&] { return !h.Lines("attempt-failed:cache#1").empty(); });

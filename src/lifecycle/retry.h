@@ -15,7 +15,7 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{30'000};
   double jitter = 0.0;  // the delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]
 
-  // SPEC.md section 2: 3 attempts, waiting ~1 s then ~2 s (x2, max 30 s, jitter 10 %).
+  // docs/architecture.md, Boot: 3 attempts, waiting ~1 s then ~2 s (x2, max 30 s, jitter 10 %).
   static RetryPolicy Spec();
   // A single attempt: no retry.
   static RetryPolicy Once();

@@ -1,5 +1,5 @@
-// The component graph of SPEC.md section 1, as specs, for tests and benchmarks ("high"
-// criticality maps to degraded; metrics, absent from the SPEC's phase list, is pre-init).
+// The full component graph of docs/architecture.md, as specs, for tests and benchmarks ("high"
+// criticality maps to degraded; metrics, absent from the requirements' phase list, is pre-init).
 #pragma once
 
 #include <string>
