@@ -18,4 +18,8 @@ std::string_view PowerStateName(PowerState state) {
   return "other";
 }
 
+bool IsPoweredOn(PowerState state) {
+  return state == PowerState::kRunning || state == PowerState::kPaused;
+}
+
 }  // namespace novacron::vm

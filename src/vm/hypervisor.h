@@ -30,6 +30,8 @@ struct NodeInventory {
 // Coarse power state of a domain as the hypervisor reports it.
 enum class PowerState { kRunning, kPaused, kShutOff, kCrashed, kOther };
 std::string_view PowerStateName(PowerState state);
+// Running or paused: the domain exists as a live guest (what a `running` record means).
+bool IsPoweredOn(PowerState state);
 
 struct DomainStatus {
   std::string uuid;

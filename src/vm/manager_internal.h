@@ -78,6 +78,7 @@ class VmManagerImpl final : public VmManager {
     std::condition_variable idle;   // notified when `busy` turns false
     std::deque<VmOperation> queue;  // guarded by mu: accepted, not begun, in accept order
     bool busy = false;              // guarded by mu: a worker is running this lane
+    bool deleting = false;          // guarded by mu: a delete took the VM; queued work is moot
   };
 
   Result<store::VmRecord> Find(const std::string& id_or_name);

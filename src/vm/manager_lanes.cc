@@ -7,13 +7,6 @@
 #include "vm/vm_record.h"
 
 namespace novacron::vm {
-namespace {
-
-bool IsOn(PowerState power) {
-  return power == PowerState::kRunning || power == PowerState::kPaused;
-}
-
-}  // namespace
 
 std::string StampError(const std::string& message) {
   return message + " (at " + observe::FormatRfc3339Millis(std::chrono::system_clock::now()) + ")";
@@ -94,9 +87,7 @@ void VmManagerImpl::RunLane(const std::shared_ptr<VmLane>& lane, const std::stri
     VmOperation operation = lane->queue.front();
     lane->queue.pop_front();
     // A forced delete took the VM over: what was queued before it is moot.
-    Result<store::VmRecord> current = store_.Get(id);
-    bool gone = !current.ok() && current.status().code() == ErrorCode::kNotFound;
-    if (gone || (current.ok() && current->state == VmStateName(VmState::kDeleting))) {
+    if (lane->deleting) {
       log_.Info("vm operation dropped: the vm is being deleted",
                 {{"id", id}, {"operation", std::string(VmOperationName(operation))}});
       continue;
@@ -232,6 +223,7 @@ Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_
       return true;
     });
     NOVACRON_RETURN_IF_ERROR(claimed.status());
+    lane->deleting = true;
     // At most one hypervisor call per VM: wait for the operation in flight (a graceful
     // shutdown takes up to vm.shutdown_timeout).
     lane->idle.wait(lock, [&] { return !lane->busy; });
@@ -241,12 +233,15 @@ Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_
           destroyed.code() != ErrorCode::kFailedPrecondition) {
         Status failed = destroyed.Wrap("power off vm '" + found.name + "'");
         RestoreAfterFailedDelete(*claimed, std::nullopt, failed);
+        lane->deleting = false;
         return failed;
       }
     }
     bool stable = *previous == VmState::kDefined || *previous == VmState::kStopped ||
                   *previous == VmState::kFailed;
-    return FinishDelete(*claimed, stable ? previous : std::nullopt);
+    Status finished = FinishDelete(*claimed, stable ? previous : std::nullopt);
+    lane->deleting = finished.ok();
+    return finished;
   }();
   CountOperation("delete", result);
   if (result.ok()) DropLane(id);
@@ -272,7 +267,7 @@ void VmManagerImpl::RestoreAfterFailedDelete(const store::VmRecord& record,
   // The record must not claim a deletion: back to a state that matches the domain.
   Result<DomainStatus> domain = hypervisor_.GetDomain(record.id);
   VmState back = restore.value_or(VmState::kStopped);
-  if (domain.ok() && IsOn(domain->power)) back = VmState::kRunning;
+  if (domain.ok() && IsPoweredOn(domain->power)) back = VmState::kRunning;
   Result<store::VmRecord> restored =
       Mutate(record.id, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
         r.state = std::string(VmStateName(back));

@@ -3,8 +3,6 @@
 namespace novacron::vm {
 namespace {
 
-bool PoweredOn(PowerState p) { return p == PowerState::kRunning || p == PowerState::kPaused; }
-
 std::string FailureOf(const FinishedOperation& op) {
   return std::string(VmOperationName(op.operation)) + ": " + op.result.ToString();
 }
@@ -46,7 +44,7 @@ SettleDecision SettleStopping(const SettleInput& in) {
   if (*in.power == PowerState::kShutOff || *in.power == PowerState::kCrashed) {
     return {VmState::kStopped, ""};  // the goal is met, whatever the call returned
   }
-  if (PoweredOn(*in.power) && op) {
+  if (IsPoweredOn(*in.power) && op) {
     std::string what = std::string(VmOperationName(op->operation));
     return {VmState::kRunning,
             Failed(op) ? FailureOf(*op) : what + ": the domain was still running after it"};
@@ -87,7 +85,7 @@ SettleDecision Settle(const SettleInput& in) {
     case VmState::kFailed:
       // Started behind our back (virsh, autostart). A failed VM stays failed while it is off:
       // the operator sees why and decides.
-      if (in.power && PoweredOn(*in.power)) return {VmState::kRunning, ""};
+      if (in.power && IsPoweredOn(*in.power)) return {VmState::kRunning, ""};
       return {};
     case VmState::kDeleting:
       return {};  // the delete in progress, or reconciliation, finishes it
