@@ -94,6 +94,7 @@ struct SystemConfig {
   Duration stop_timeout = std::chrono::seconds(10);
   Duration shutdown_timeout = std::chrono::seconds(30);
   int health_check_port = 0;  // 0: served on the API listener
+  bool allow_failpoints = false;  // honour NOVACRON_FAILPOINTS (drills and tests only)
 };
 
 // Preflight thresholds; 0 / kAuto mean "from the profile" (see ResolveResourceThresholds).
@@ -176,6 +177,7 @@ struct VmConfig {
   int memory_overcommit_percent = 100;
   Duration shutdown_timeout = std::chrono::seconds(30);
   Duration reconcile_interval = std::chrono::seconds(30);
+  std::vector<std::string> image_dirs;  // empty: <data_dir>/images
 };
 
 struct MonitoringConfig {
@@ -187,6 +189,12 @@ struct MonitoringConfig {
   int profiling_port = 6060;
 };
 
+struct TlsConfig {
+  std::string cert_file;  // empty: the API speaks plain HTTP
+  std::string key_file;
+  std::string ca_file;  // client certificates are verified against it (mtls)
+};
+
 struct SecurityConfig {
   bool enable_auth = false;
   AuthMethod auth_method = AuthMethod::kNone;
@@ -196,6 +204,9 @@ struct SecurityConfig {
   EncryptionAlgo encryption_algo = EncryptionAlgo::kAes256Gcm;
   Duration key_rotation_interval = std::chrono::hours(24);
   Duration audit_retention = std::chrono::hours(90 * 24);
+  int64_t audit_rotate_bytes = 64 << 20;  // audit.log is rotated when it grows past this
+  std::string key_file;  // AES-256-GCM key for enc:v1: values; or NOVACRON_SECRET_KEY
+  TlsConfig tls;
 };
 
 struct ApiConfig {
@@ -205,6 +216,9 @@ struct ApiConfig {
   int rate_limit = 1000;  // requests per minute
   int64_t max_body_bytes = 1 << 20;
   int64_t max_header_bytes = 16 << 10;
+  int max_connections_per_client = 256;  // open connections per client address
+  bool open_health = true;   // health probes answer without a token from any address
+  bool open_metrics = false; // /metrics answers without a token from non-loopback addresses
 };
 
 struct Config {

@@ -171,6 +171,9 @@ std::vector<KeySpec> BuildSchema() {
           .Range(0, kMaxPort),
 
       // resources
+      Spec("system.allow_failpoints", T::kBool, FIELD(system.allow_failpoints),
+           "Honour NOVACRON_FAILPOINTS (fault-injection drills and tests; never in production)"),
+
       Spec("resources.profile", T::kEnum, FIELD(resources.profile),
            "Preflight threshold profile: default (1 CPU, 512 MiB, 256 MiB disk, KVM optional) or "
            "production (4 CPUs, 8192 MiB, 51200 MiB disk, KVM required)")
@@ -337,6 +340,11 @@ std::vector<KeySpec> BuildSchema() {
            "Port of the profiling listener")
           .Range(0, kMaxPort),
 
+      Spec("vm.image_dirs", T::kStringList, FIELD(vm.image_dirs),
+           "Directories base_image, kernel and initrd may come from; empty = <data_dir>/images")
+          .DynamicDefault("<data_dir>/images")
+          .Check(CheckNotEmpty),
+
       // security
       Spec("security.enable_auth", T::kBool, FIELD(security.enable_auth),
            "Require authentication on the API"),
@@ -360,6 +368,20 @@ std::vector<KeySpec> BuildSchema() {
       Spec("security.audit_retention", T::kDuration, FIELD(security.audit_retention),
            "How long audit log entries are kept")
           .Min(60 * kSecond),
+      Spec("security.audit_rotate_bytes", T::kSize, FIELD(security.audit_rotate_bytes),
+           "Size at which audit.log is rotated (the hash chain continues in the next file)")
+          .Range(4096, int64_t{1} << 40),
+      Spec("security.key_file", T::kString, FIELD(security.key_file),
+           "File (mode 0600) with the key for enc:v1: values; NOVACRON_SECRET_KEY overrides"),
+      Spec("security.tls.cert_file", T::kString, FIELD(security.tls.cert_file),
+           "PEM certificate chain of the API listener; empty = plain HTTP")
+          .Reloadable(),
+      Spec("security.tls.key_file", T::kString, FIELD(security.tls.key_file),
+           "PEM private key of the API listener (mode 0600 or 0400)")
+          .Reloadable(),
+      Spec("security.tls.ca_file", T::kString, FIELD(security.tls.ca_file),
+           "PEM CA bundle that client certificates must chain to (auth_method mtls)")
+          .Reloadable(),
 
       // api
       Spec("api.host", T::kString, FIELD(api.host), "Address of the API listener").Check(CheckHost),
@@ -379,6 +401,16 @@ std::vector<KeySpec> BuildSchema() {
       Spec("api.max_header_bytes", T::kSize, FIELD(api.max_header_bytes),
            "Largest request header block accepted")
           .Range(1024, int64_t{1} << 20),
+      Spec("api.max_connections_per_client", T::kInt, FIELD(api.max_connections_per_client),
+           "Open connections allowed per client address; more are refused with 503")
+          .Range(1, 1000000)
+          .Reloadable(),
+      Spec("api.open_health", T::kBool, FIELD(api.open_health),
+           "Health probes answer without a token from any address (loopback always may)")
+          .Reloadable(),
+      Spec("api.open_metrics", T::kBool, FIELD(api.open_metrics),
+           "/metrics answers without a token from any address (loopback always may)")
+          .Reloadable(),
   };
 }
 
