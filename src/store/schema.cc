@@ -84,6 +84,19 @@ CREATE TABLE vm_seq (
 );
 INSERT INTO vm_seq (id, last_seq) VALUES (1, 0);
 )sql"},
+      {3, "api_tokens", R"sql(
+-- API bearer tokens: only the SHA-256 of the secret is kept (docs/security.md).
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT, -- NULL: never
+  revoked_at BIGINT -- NULL: live
+);
+)sql"},
   };
   return kMigrations;
 }

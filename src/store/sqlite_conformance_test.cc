@@ -31,6 +31,7 @@ class TempSqliteStateStore final : public StateStore {
   Status Health() override { return store_->Health(); }
   BootStore& boots() override { return store_->boots(); }
   VmStore& vms() override { return store_->vms(); }
+  TokenStore& tokens() override { return store_->tokens(); }
 
  private:
   std::unique_ptr<TempDir> dir_;       // destroyed last

@@ -6,6 +6,7 @@
 #include "store/sqlite_boot_store.h"
 #include "store/sqlite_database.h"
 #include "store/sqlite_migrator.h"
+#include "store/sqlite_token_store.h"
 #include "store/sqlite_vm_store.h"
 
 namespace novacron::store {
@@ -17,7 +18,8 @@ class SqliteStateStore final : public StateStore {
       : db_(std::move(db)),
         schema_version_(schema_version),
         boots_(*db_, boot_retention),
-        vms_(*db_) {}
+        vms_(*db_),
+        tokens_(*db_) {}
 
   std::string_view backend() const override { return "sqlite"; }
   std::string location() const override { return db_->path(); }
@@ -25,12 +27,14 @@ class SqliteStateStore final : public StateStore {
   Status Health() override { return db_->Ping(); }
   BootStore& boots() override { return boots_; }
   VmStore& vms() override { return vms_; }
+  TokenStore& tokens() override { return tokens_; }
 
  private:
   std::unique_ptr<SqliteDatabase> db_;
   const int schema_version_;
   SqliteBootStore boots_;
   SqliteVmStore vms_;
+  SqliteTokenStore tokens_;
 };
 
 }  // namespace

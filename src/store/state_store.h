@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "store/boot_store.h"
+#include "store/token_store.h"
 #include "store/vm_store.h"
 
 namespace novacron::store {
@@ -28,6 +29,7 @@ class StateStore {
 
   virtual BootStore& boots() = 0;
   virtual VmStore& vms() = 0;
+  virtual TokenStore& tokens() = 0;
 };
 
 }  // namespace novacron::store

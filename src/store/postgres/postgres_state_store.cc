@@ -8,6 +8,7 @@
 #include "store/postgres/postgres_conninfo.h"
 #include "store/postgres/postgres_migrator.h"
 #include "store/postgres/postgres_pool.h"
+#include "store/postgres/postgres_token_store.h"
 #include "store/postgres/postgres_vm_store.h"
 #include "store/schema.h"
 
@@ -20,7 +21,8 @@ class PostgresStateStore final : public StateStore {
       : pool_(std::move(pool)),
         schema_version_(schema_version),
         boots_(*pool_, boot_retention),
-        vms_(*pool_) {}
+        vms_(*pool_),
+        tokens_(*pool_) {}
 
   std::string_view backend() const override { return "postgres"; }
   std::string location() const override { return pool_->location(); }
@@ -28,6 +30,7 @@ class PostgresStateStore final : public StateStore {
   Status Health() override { return Ping(*pool_); }
   BootStore& boots() override { return boots_; }
   VmStore& vms() override { return vms_; }
+  TokenStore& tokens() override { return tokens_; }
 
   static Status Ping(PostgresPool& pool) {
     return pool.Run(PgAccess::kRead, [](pqxx::transaction_base& txn) {
@@ -41,6 +44,7 @@ class PostgresStateStore final : public StateStore {
   const int schema_version_;
   PostgresBootStore boots_;
   PostgresVmStore vms_;
+  PostgresTokenStore tokens_;
 };
 
 // Waits for the server until `timeout`: a daemon may start before its database does.
