@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "components/reload_hub.h"
 #include "config/loader.h"
 #include "observe/log.h"
 #include "observe/metrics.h"
@@ -63,6 +64,8 @@ struct Runtime {
   // Set by the daemon after the engine was created and before it starts.
   lifecycle::Engine* engine = nullptr;
   StoreHandoff store_handoff{};
+  // Components that apply reloadable keys live register here (SIGHUP).
+  ReloadHub reloads{};
 
   const config::Config& config() const { return loaded.config; }
 };

@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "components/database_component.h"
 #include "components/graph.h"
 #include "components/logger_component.h"
 #include "config/reload.h"
+#include "config/schema.h"
 #include "daemon/boot_recorder.h"
 #include "daemon/notify.h"
 #include "daemon/signals.h"
@@ -79,8 +81,8 @@ class Requests {
 
 // Applies what can change live (the log level) and names what needs a restart. `live` is the
 // configuration in effect, updated with what was applied.
-void Reload(const DaemonOptions& options, components::LogHub& logs, SystemdNotifier& notifier,
-            config::Config& live) {
+void Reload(const DaemonOptions& options, components::LogHub& logs,
+            components::ReloadHub& reloads, SystemdNotifier& notifier, config::Config& live) {
   notifier.Reloading();
   observe::Logger log = logs.Get();
   auto next = config::LoadConfig(options.load_options);
@@ -93,10 +95,16 @@ void Reload(const DaemonOptions& options, components::LogHub& logs, SystemdNotif
   config::ReloadPlan plan = config::Diff(live, next->config);
   if (plan.empty()) log.Info("reload: configuration unchanged");
   std::vector<std::string> restart = plan.restart_required;
+  std::set<std::string> applied = reloads.Apply(next->config, plan.reloadable);
   for (const std::string& key : plan.reloadable) {
     if (key == "system.log_level") {
       log.SetLevel(components::ToLogLevel(next->config.system.log_level));
       live.system.log_level = next->config.system.log_level;
+      log.Info("reload: applied", {{"key", key}});
+    } else if (applied.count(key) != 0) {
+      if (const config::KeySpec* spec = config::FindKey(key)) {
+        spec->set(live, spec->get(next->config));  // the next reload diffs against it
+      }
       log.Info("reload: applied", {{"key", key}});
     } else {
       restart.push_back(key);  // reloadable in the schema, but no component applies it live yet
@@ -207,7 +215,7 @@ int RunDaemon(DaemonOptions options) {
   notifier.StartWatchdog([engine_ptr] { return engine_ptr->Live(); });
 
   config::Config live = config;
-  while (!requests.Wait()) Reload(options, logs, notifier, live);
+  while (!requests.Wait()) Reload(options, logs, runtime.reloads, notifier, live);
 
   notifier.StopWatchdog();
   notifier.Stopping();
