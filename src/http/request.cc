@@ -44,6 +44,7 @@ void Request::Reset() {
   }
   route = {};
   params.Clear();
+  identity.Clear();
 }
 
 }  // namespace novacron::http

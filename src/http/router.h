@@ -11,6 +11,7 @@
 //  - unknown path -> 404, known path with another method -> 405 with an Allow header; all
 //    errors are application/problem+json;
 //  - a GET route also answers HEAD (the server drops the body).
+// Before-middleware runs first, before matching; finishers run last, on every response.
 // Middleware runs, in registration order, after a route matched (so path params and
 // Request::route are set) and before its handler; the first one that returns a Response
 // answers the request instead of the handler. Exceptions from handlers and middleware become
@@ -20,11 +21,13 @@
 // Dispatch() may be called from many threads at once.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "http/request.h"
@@ -33,7 +36,16 @@
 namespace novacron::http {
 
 using Handler = std::function<Response(const Request&)>;
-using Middleware = std::function<std::optional<Response>(const Request&)>;
+// May annotate the request (e.g. Request::identity) for later middleware and the handler.
+using Middleware = std::function<std::optional<Response>(Request&)>;
+// Sees every response before it is sent, with the time Dispatch began: metrics, headers, audit.
+using Finisher =
+    std::function<void(const Request&, Response&, std::chrono::steady_clock::time_point)>;
+
+struct RouteInfo {
+  std::string method;  // "" for Any()
+  std::string pattern;
+};
 
 class Router {
  public:
@@ -62,6 +74,13 @@ class Router {
   // Answers every method not registered explicitly on the same pattern.
   Router& Any(std::string_view pattern, Handler handler);
   Router& Use(Middleware middleware);
+  // Runs before the route is matched, for every request (404s too): CORS preflight, ...
+  Router& Before(Middleware middleware);
+  // Runs after the handler (or whatever answered), in registration order, for every request.
+  Router& Finish(Finisher finisher);
+
+  // Every registered route, in registration order.
+  const std::vector<RouteInfo>& Routes() const;
 
   // OK, or the first registration error (bad pattern, duplicate route, bad method);
   // HttpServer::Start() refuses to start with it.
