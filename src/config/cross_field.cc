@@ -1,5 +1,7 @@
 // Level-2 rules that involve more than one key. Each issue is attached to the key the user most
 // likely has to change: the one set by the strongest source.
+#include <arpa/inet.h>
+
 #include <string>
 #include <utility>
 
@@ -8,6 +10,13 @@
 
 namespace novacron::config {
 namespace {
+
+// Whether `host` only ever means this machine: "localhost", 127.0.0.0/8 or ::1.
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr v4{};
+  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
 
 class Rules {
  public:
@@ -33,10 +42,26 @@ class Rules {
       Report({"security.enable_auth", "security.auth_method"},
              "enable_auth requires security.auth_method mtls or token, not none");
     }
-    if (c.security.enable_auth && c.security.auth_method == AuthMethod::kToken &&
-        c.security.api_token.empty()) {
-      Report({"security.auth_method", "security.enable_auth", "security.api_token"},
-             "auth_method token requires security.api_token");
+    if (!c.security.enable_auth && !IsLoopbackHost(c.api.host)) {
+      Report({"api.host", "security.enable_auth"},
+             "api.host " + c.api.host +
+                 " is reachable from other machines, so security.enable_auth must be true "
+                 "(create a token with `novacron token create --role admin`), or listen on "
+                 "127.0.0.1");
+    }
+    if (!c.security.tls.cert_file.empty() && c.security.tls.key_file.empty()) {
+      Report({"security.tls.cert_file", "security.tls.key_file"},
+             "cert_file requires security.tls.key_file (the certificate's private key)");
+    }
+    if (c.security.tls.cert_file.empty() && !c.security.tls.key_file.empty()) {
+      Report({"security.tls.key_file", "security.tls.cert_file"},
+             "key_file requires security.tls.cert_file (TLS is on only with a certificate)");
+    }
+    if (c.security.auth_method == AuthMethod::kMtls &&
+        (c.security.tls.cert_file.empty() || c.security.tls.ca_file.empty())) {
+      Report({"security.auth_method", "security.tls.ca_file", "security.tls.cert_file"},
+             "auth_method mtls requires TLS (security.tls.cert_file, key_file) and "
+             "security.tls.ca_file to verify client certificates");
     }
     if (c.storage.backend == StorageBackend::kPostgres && c.storage.connection_string.empty()) {
       Report({"storage.backend", "storage.connection_string"},

@@ -8,6 +8,7 @@ namespace novacron::config {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 std::vector<std::string> Errors(const std::string& yaml, std::vector<std::string> sets = {}) {
@@ -47,17 +48,41 @@ TEST(CrossField, TlsNeedsCertificateAndKey) {
               IsEmpty());
 }
 
-TEST(CrossField, TokenAuthNeedsToken) {
-  EXPECT_THAT(Errors("security:\n  enable_auth: true\n  auth_method: token\n"),
-              ElementsAre("novacron.yaml:3:16: security.auth_method: auth_method token requires "
-                          "security.api_token"));
+TEST(CrossField, ApiTlsNeedsKeyAndMtlsNeedsCa) {
+  EXPECT_THAT(Errors("security:\n  tls:\n    cert_file: /c.pem\n"),
+              ElementsAre("novacron.yaml:3:16: security.tls.cert_file: cert_file requires "
+                          "security.tls.key_file (the certificate's private key)"));
+  EXPECT_THAT(Errors("security:\n  tls:\n    key_file: /k.pem\n"),
+              ElementsAre("novacron.yaml:3:15: security.tls.key_file: key_file requires "
+                          "security.tls.cert_file (TLS is on only with a certificate)"));
+  EXPECT_THAT(Errors("security:\n  auth_method: mtls\n  tls:\n    cert_file: /c.pem\n"
+                     "    key_file: /k.pem\n"),
+              ElementsAre("novacron.yaml:2:16: security.auth_method: auth_method mtls requires "
+                          "TLS (security.tls.cert_file, key_file) and security.tls.ca_file to "
+                          "verify client certificates"));
+  EXPECT_THAT(Errors("security:\n  auth_method: mtls\n  tls:\n    cert_file: /c.pem\n"
+                     "    key_file: /k.pem\n    ca_file: /ca.pem\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, AuthNeedsAMethod) {
   EXPECT_THAT(Errors("security:\n  enable_auth: true\n"),
               ElementsAre("novacron.yaml:2:16: security.enable_auth: enable_auth requires "
                           "security.auth_method mtls or token, not none"));
-  EXPECT_THAT(Errors("security:\n  enable_auth: true\n  auth_method: token\n  api_token: t0k\n"),
+  // Tokens live in the state store (`novacron token create`); api_token is optional.
+  EXPECT_THAT(Errors("security:\n  enable_auth: true\n  auth_method: token\n"), IsEmpty());
+}
+
+TEST(CrossField, ListeningBeyondLoopbackNeedsAuth) {
+  EXPECT_THAT(Errors("api:\n  host: 0.0.0.0\n"),
+              ElementsAre(HasSubstr("novacron.yaml:2:9: api.host: api.host 0.0.0.0 is reachable "
+                                    "from other machines, so security.enable_auth must be true")));
+  EXPECT_THAT(Errors("api:\n  host: 0.0.0.0\nsecurity:\n  enable_auth: true\n  auth_method: "
+                     "token\n"),
               IsEmpty());
-  // Token without auth enabled is not used, hence not required.
-  EXPECT_THAT(Errors("security:\n  auth_method: token\n"), IsEmpty());
+  for (const char* host : {"127.0.0.1", "127.9.9.9", "::1", "localhost"}) {
+    EXPECT_THAT(Errors(std::string("api:\n  host: \"") + host + "\"\n"), IsEmpty()) << host;
+  }
 }
 
 TEST(CrossField, PostgresNeedsConnectionString) {

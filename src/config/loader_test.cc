@@ -395,6 +395,8 @@ TEST(LoadConfig, ListenFlagForms) {
   EXPECT_EQ(loaded.SourceOf("api.host").kind, SourceKind::kDefault);
 
   options.flags.listen = "0.0.0.0";
+  options.env["NOVACRON_SECURITY_ENABLE_AUTH"] = "true";  // beyond loopback: auth required
+  options.env["NOVACRON_SECURITY_AUTH_METHOD"] = "token";
   loaded = MustLoad(options);
   EXPECT_EQ(loaded.config.api.host, "0.0.0.0");
   EXPECT_EQ(loaded.config.api.port, 8080);

@@ -349,10 +349,11 @@ std::vector<KeySpec> BuildSchema() {
       Spec("security.enable_auth", T::kBool, FIELD(security.enable_auth),
            "Require authentication on the API"),
       Spec("security.auth_method", T::kEnum, FIELD(security.auth_method),
-           "How API clients authenticate: mtls, token (needs api_token) or none")
+           "How API clients authenticate: token (bearer tokens), mtls (client certificates) or none")
           .Enum(kAuthMethodNames),
       Spec("security.api_token", T::kString, FIELD(security.api_token),
-           "Bearer token API clients must present when auth_method is token")
+           "An extra admin bearer token from the configuration (auth_method token); prefer "
+           "tokens made with `novacron token create`, which can expire and be revoked")
           .Secret(),
       Spec("security.trusted_nodes", T::kStringList, FIELD(security.trusted_nodes),
            "Node ids (or certificate names) accepted as cluster peers")
