@@ -17,6 +17,8 @@ packages=(
   postgresql redis-server
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev prometheus curl procps sqlite3
+  # tests: TLS scanner and client (docs/security.md)
+  openssl testssl.sh
 )
 bench_packages=(libbenchmark-dev hyperfine wrk nginx-light)
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/internal_error.h"
+
 namespace novacron::api {
 namespace {
 
@@ -42,6 +44,7 @@ http::Response ProblemResponse(const ProblemDetails& problem) {
       {"detail", problem.detail},
   };
   if (!problem.field.empty()) body["field"] = problem.field;
+  if (!problem.request_id.empty()) body["request_id"] = problem.request_id;
   if (!problem.errors.empty()) {
     json errors = json::array();
     for (const vm::FieldError& e : problem.errors) {
@@ -97,8 +100,15 @@ http::Response StatusResponse(const Status& status, const observe::Logger& log) 
   int code = HttpStatusFor(status.code());
   ProblemDetails problem{.status = code, .title = "", .detail = status.ToString(), .field = ""};
   if (status.code() == ErrorCode::kResourceExhausted) problem.title = "Insufficient capacity";
-  if (code >= 500) log.Warn("api request failed", {{"status", code}, {"error", status}});
-  if (code == 500) problem.detail = "internal error; see the daemon log";
+  if (code == 500) {
+    // Never the status text: it may name files, SQL or hosts (docs/security.md).
+    problem.request_id = http::NewRequestId();
+    problem.detail = "internal error (request id " + problem.request_id + "); see the daemon log";
+    log.Error("api request failed",
+              {{"status", code}, {"request_id", problem.request_id}, {"error", status}});
+  } else if (code >= 500) {
+    log.Warn("api request failed", {{"status", code}, {"error", status}});
+  }
   http::Response response = ProblemResponse(problem);
   if (code == 503) response.headers.Set("Retry-After", std::to_string(kRetryAfterSeconds));
   return response;

@@ -21,6 +21,7 @@ struct ProblemDetails {
   std::string detail;
   std::string field;                     // omitted when empty
   std::vector<vm::FieldError> errors{};  // omitted when empty
+  std::string request_id{};              // 500s: names the log line with the detail
 };
 
 // application/problem+json with {type, title, status, detail[, field][, errors]}.
@@ -34,7 +35,8 @@ http::Response Unprocessable(std::vector<vm::FieldError> errors);
 // kInvalidArgument 422, kNotFound 404, kAlreadyExists / kConflict / kFailedPrecondition 409,
 // kResourceExhausted 409 "Insufficient capacity", kUnavailable 503 (+ Retry-After),
 // kDeadlineExceeded 504, kPermissionDenied 403, anything else 500 with a detail that hides the
-// internals (the whole status is logged instead).
+// internals: "internal error (request id <id>); see the daemon log" (the whole status is logged
+// with the same request_id).
 int HttpStatusFor(ErrorCode code);
 http::Response StatusResponse(const Status& status, const observe::Logger& log);
 

@@ -56,6 +56,11 @@ TEST(StatusResponseTest, InternalHidesDetails) {
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body.find("secret"), std::string::npos) << r.body;
   EXPECT_EQ(json::parse(r.body)["title"], "Internal Server Error");
+  // The answer names the log line instead: same id in the detail and in request_id.
+  std::string id = json::parse(r.body)["request_id"];
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(json::parse(r.body)["detail"],
+            "internal error (request id " + id + "); see the daemon log");
 }
 
 TEST(UnprocessableTest, ListsEveryFieldAndNamesTheFirst) {

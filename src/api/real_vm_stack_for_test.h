@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -34,14 +36,20 @@ class RealVmStack {
   RealVmStack& operator=(const RealVmStack&) = delete;
   ~RealVmStack() { Close(); }
 
-  Status Open() {
+  // `tweak` may change the driver options (qemu-img, its timeout) before the driver opens.
+  Status Open(const std::function<void(vm::DriverOptions&)>& tweak = {}) {
     store::SqliteStoreOptions store_options;
     store_options.data_dir = dir_.path() / "data";
     NOVACRON_ASSIGN_OR_RETURN(state_, store::OpenSqliteStateStore(store_options));
     vm::DriverOptions driver;
     driver.uri = "test:///default";
     driver.domain_type = "qemu";
-    driver.disk_dir = (dir_.path() / "disks").string();
+    driver.disk_dir = disks_dir();
+    driver.image_dirs = {images_dir()};  // vm.image_dirs: base images, kernels, initrds
+    std::error_code ec;
+    std::filesystem::create_directories(images_dir(), ec);
+    if (ec) return Internal("create " + images_dir() + ": " + ec.message());
+    if (tweak) tweak(driver);
     NOVACRON_ASSIGN_OR_RETURN(hypervisor_, vm::OpenLibvirtHypervisor(driver));
     vm::ManagerDeps deps;
     deps.store = &state_->vms();
@@ -73,6 +81,9 @@ class RealVmStack {
 
   vm::VmManager& manager() { return *manager_; }
   store::StateStore& state() { return *state_; }
+  std::string images_dir() const { return (dir_.path() / "images").string(); }
+  std::string disks_dir() const { return (dir_.path() / "disks").string(); }
+  std::filesystem::path root() const { return dir_.path(); }
 
  private:
   store::testing::TempDir dir_;
@@ -165,7 +176,7 @@ class FaultInjectingVmManager final : public vm::VmManager {
 class ApiOnRealStackTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Status opened = stack_.Open();
+    Status opened = stack_.Open([this](vm::DriverOptions& driver) { TweakDriver(driver); });
     ASSERT_TRUE(opened.ok()) << opened.ToString();
     faults_ = std::make_unique<FaultInjectingVmManager>(stack_.manager());
     server_ = std::make_unique<ApiServer>(ApiV1Deps{.manager = ServedManager(),
@@ -181,6 +192,8 @@ class ApiOnRealStackTest : public ::testing::Test {
   }
 
   virtual vm::VmManager* ServedManager() { return &stack_.manager(); }
+  // Changes the driver options before the stack opens (e.g. a fake qemu-img).
+  virtual void TweakDriver(vm::DriverOptions& driver) { (void)driver; }
 
   // A VM name unique to this test: the hypervisor outlives it.
   static std::string Name(std::string_view suffix) {

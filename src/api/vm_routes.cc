@@ -8,6 +8,7 @@
 #include "api/problem.h"
 #include "api/request_input.h"
 #include "api/vm_codec.h"
+#include "vm/spec_errors.h"
 #include "vm/vm_spec.h"
 
 namespace novacron::api {
@@ -165,7 +166,12 @@ http::Handler CreateVmHandler(ApiV1DepsPtr deps_ptr) {
     if (!spec.ok()) return Unprocessable(std::move(errors));
 
     Result<vm::Vm> created = deps.manager->Create(*spec, std::get<bool>(start));
-    if (!created.ok()) return StatusResponse(created.status(), deps.log);
+    if (!created.ok()) {
+      // Host paths and images are checked by the manager (vm/host_paths.h): 422 naming them.
+      std::vector<vm::FieldError> refused = vm::SpecErrorsOf(created.status());
+      if (!refused.empty()) return Unprocessable(std::move(refused));
+      return StatusResponse(created.status(), deps.log);
+    }
     http::Response response = VmResponse(201, *created);
     response.headers.Set("Location", "/api/v1/vms/" + created->id);
     return response;

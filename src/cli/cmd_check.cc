@@ -10,8 +10,39 @@
 #include "config/issue.h"
 #include "config/resources.h"
 #include "node/preflight.h"
+#include "security/certificate.h"
 
 namespace novacron::cli {
+namespace {
+
+// security.tls.cert_file: WARN within 30 days of expiry, FAIL when expired or unreadable (the
+// daemon would not start, or clients would refuse it).
+node::CheckResult TlsCertificateCheck(const std::string& path) {
+  constexpr int64_t kWarnSeconds = 30 * 86400;
+  node::CheckResult check;
+  check.name = "tls_cert_expiry";
+  check.required = "> 30 days";
+  auto info = security::ReadCertificateInfo(path);
+  if (!info.ok()) {
+    check.status = node::CheckResult::kFail;
+    check.observed = "unreadable";
+    check.detail = "security.tls.cert_file: " + info.status().ToString();
+    return check;
+  }
+  int64_t left = info->SecondsToExpiry();
+  check.observed =
+      std::to_string(left / 86400) + " days (" + security::FormatUtc(info->not_after) + ")";
+  if (left <= 0) {
+    check.status = node::CheckResult::kFail;
+    check.detail = "security.tls.cert_file " + path + " has expired: renew it, then SIGHUP";
+  } else if (left < kWarnSeconds) {
+    check.status = node::CheckResult::kWarn;
+    check.detail = "security.tls.cert_file " + path + " expires soon: renew it, then SIGHUP";
+  }
+  return check;
+}
+
+}  // namespace
 
 void AddCheckCommand(CLI::App& app, int& exit_code) {
   struct Options {
@@ -21,7 +52,8 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "check",
-      "Run the preflight checks (CPUs, memory, free disk at the data dir, /dev/kvm, kernel) "
+      "Run the preflight checks (CPUs, memory, free disk at the data dir, /dev/kvm, kernel, "
+      "TLS certificate expiry) "
       "against the thresholds of resources.* and print them as a table. Exit 1 if any fails.");
   AddConfigFlags(*cmd, opts->flags);
   cmd->add_option("-o,--output", opts->output, "table or json")
@@ -35,6 +67,9 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
     const config::Config& config = loaded->config;
     node::PreflightReport report =
         node::RunPreflight(components::PreflightThresholdsFor(config), config.system.data_dir);
+    if (!config.security.tls.cert_file.empty()) {
+      report.checks.push_back(TlsCertificateCheck(config.security.tls.cert_file));
+    }
     if (opts->output == "json") {
       nlohmann::json checks = nlohmann::json::array();
       for (const auto& c : report.checks) {

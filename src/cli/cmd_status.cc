@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/client_credentials.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
 #include "cli/daemon_address.h"
@@ -41,6 +42,7 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
   struct Options {
     ConfigFlags flags;
     std::string server;
+    ClientCredentialFlags credentials;
     std::string output = "table";
     int timeout_ms = 5000;
   };
@@ -51,9 +53,10 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
       "health and error. Exit 0 when ready, 1 when not ready, 4 when no daemon answers.");
   AddConfigFlags(*cmd, opts->flags);
   cmd->add_option("--server", opts->server,
-                  "Daemon API address HOST:PORT (default: $NOVACRON_SERVER, then "
+                  "Daemon API address [https://]HOST:PORT (default: $NOVACRON_SERVER, then "
                   "<data_dir>/api.addr, then api.host:api.port)")
       ->type_name("HOST:PORT");
+  AddClientCredentialFlags(*cmd, opts->credentials);
   cmd->add_option("-o,--output", opts->output, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--timeout", opts->timeout_ms, "Request timeout in milliseconds")
@@ -71,9 +74,16 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
           address.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnreachable;
       return;
     }
+    auto credentials = ResolveClientCredentials(opts->credentials, *address, loaded->config);
+    if (!credentials.ok()) {
+      std::cerr << "novacron: " << credentials.status().ToString() << "\n";
+      exit_code = kExitUsage;
+      return;
+    }
     http::ClientRequest request;
     request.host = address->host;
     request.port = address->port;
+    ApplyClientCredentials(*credentials, request);
     request.target = "/health/status";
     request.timeout = std::chrono::milliseconds(opts->timeout_ms);
     request.connect_timeout = request.timeout;

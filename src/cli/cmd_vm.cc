@@ -19,9 +19,10 @@ void AddVmCommonOptions(CLI::App& command, VmCommonOptions& options) {
   AddConfigFlags(command, options.flags);
   command
       .add_option("--server", options.server,
-                  "Daemon API address HOST:PORT (default: $NOVACRON_SERVER, then "
+                  "Daemon API address [https://]HOST:PORT (default: $NOVACRON_SERVER, then "
                   "<data_dir>/api.addr, then api.host:api.port)")
       ->type_name("HOST:PORT");
+  AddClientCredentialFlags(command, options.credentials);
   command.add_option("-o,--output", options.output, "table (for people) or json (for scripts)")
       ->check(CLI::IsMember({"table", "json"}));
 }
@@ -34,8 +35,10 @@ Result<ApiClient> ConnectToDaemon(const VmCommonOptions& options) {
     if (address.status().code() == ErrorCode::kInvalidArgument) return address.status();
     return Unavailable(address.status().message());
   }
+  auto credentials = ResolveClientCredentials(options.credentials, *address, loaded->config);
+  if (!credentials.ok()) return credentials.status();
   // A create can wait on libvirtd probing QEMU the first time (tens of seconds on some hosts).
-  return ApiClient(*address, std::chrono::minutes(3));
+  return ApiClient(*address, std::chrono::minutes(3), std::move(*credentials));
 }
 
 Result<std::chrono::milliseconds> ParseWaitTimeout(const std::string& text) {

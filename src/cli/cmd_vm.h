@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/client_credentials.h"
 #include "cli/cmd_vm_api_client.h"
 #include "cli/config_flags.h"
 #include "common/status.h"
@@ -20,6 +21,7 @@ extern const char* const kVmExitCodesHelp;
 struct VmCommonOptions {
   ConfigFlags flags;
   std::string server;
+  ClientCredentialFlags credentials;  // --cacert, --cert, --key, --token-file
   std::string output = "table";
 };
 

@@ -34,6 +34,7 @@ Result<ApiResponse> ApiClient::Send(std::string_view method, std::string_view ta
   request.connect_timeout = timeout_;
   request.headers = headers;
   request.headers.Set("Accept", "application/json, application/problem+json");
+  ApplyClientCredentials(credentials_, request);
   if (!body.is_null()) {
     request.headers.Set("Content-Type", "application/json");
     request.body = body.dump();

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/client_credentials.h"
 #include "cli/daemon_address.h"
 #include "common/status.h"
 #include "http/headers.h"
@@ -26,8 +27,9 @@ struct ApiResponse {
 class ApiClient {
  public:
   explicit ApiClient(DaemonAddress address,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(30))
-      : address_(std::move(address)), timeout_(timeout) {}
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                     ClientCredentials credentials = {})
+      : address_(std::move(address)), timeout_(timeout), credentials_(std::move(credentials)) {}
 
   Result<ApiResponse> Get(std::string_view target) const;
   // `body` null sends no body.
@@ -45,6 +47,7 @@ class ApiClient {
 
   DaemonAddress address_;
   std::chrono::milliseconds timeout_;
+  ClientCredentials credentials_;  // TLS and bearer token (cli/client_credentials.h)
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters, for a path segment or a query

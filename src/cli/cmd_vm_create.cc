@@ -105,9 +105,9 @@ void AddVmCreateCommand(CLI::App& vm, int& exit_code) {
       cmd->add_option("--initrd", s.initrd, "Initrd path (needs --kernel)")->type_name("PATH"),
       cmd->add_option("--cmdline", s.cmdline, "Kernel command line (needs --kernel)")
           ->type_name("ARGS"),
-      cmd->add_option("--serial-log", s.serial_log,
-                      "Absolute path of a file for the serial console (default: a pty)")
-          ->type_name("PATH"),
+      cmd->add_flag("--serial-log", s.serial_log,
+                    "Log the serial console to serial.log in the VM's own directory on the "
+                    "host (the daemon chooses the path; default: a pty)"),
       cmd->add_option("--label", s.labels, "A label, repeatable: --label app=web")
           ->type_name("K=V"),
   };

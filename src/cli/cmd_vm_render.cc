@@ -189,8 +189,9 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
   }
   line("Network", NetworkText(spec));
   line("Boot", BootText(spec));
-  line("Serial log",
-       JsonString(spec, "serial_log").empty() ? "pty console" : JsonString(spec, "serial_log"));
+  line("Serial log", spec.value("serial_log", nlohmann::json(false)) == true
+                         ? "serial.log in the VM's directory"
+                         : "pty console");
   line("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
   return out;
 }

@@ -152,11 +152,11 @@ Result<nlohmann::json> SpecFromFlags(const VmSpecFlags& flags) {
     NOVACRON_ASSIGN_OR_RETURN(auto network, ParseNetworkFlag(flags.network));
     spec["network"] = std::move(network);
   }
-  for (auto [key, value] :
-       {std::pair{"kernel", &flags.kernel}, std::pair{"initrd", &flags.initrd},
-        std::pair{"cmdline", &flags.cmdline}, std::pair{"serial_log", &flags.serial_log}}) {
+  for (auto [key, value] : {std::pair{"kernel", &flags.kernel}, std::pair{"initrd", &flags.initrd},
+                            std::pair{"cmdline", &flags.cmdline}}) {
     if (!value->empty()) spec[key] = *value;
   }
+  if (flags.serial_log) spec["serial_log"] = true;
   if (!flags.labels.empty()) {
     nlohmann::json labels = nlohmann::json::object();
     for (const auto& l : flags.labels) {

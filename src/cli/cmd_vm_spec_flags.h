@@ -22,7 +22,7 @@ struct VmSpecFlags {
   std::string kernel;
   std::string initrd;
   std::string cmdline;
-  std::string serial_log;
+  bool serial_log = false;          // the daemon chooses the file (docs/api.md)
   std::vector<std::string> labels;  // "k=v"
 };
 

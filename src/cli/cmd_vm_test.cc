@@ -78,7 +78,7 @@ TEST(SpecFromFlagsTest, MapsEveryFlag) {
   flags.kernel = "/boot/vmlinuz";
   flags.initrd = "/boot/initrd.img";
   flags.cmdline = "console=ttyS0 root=/dev/vda";
-  flags.serial_log = "/var/log/web1.log";
+  flags.serial_log = true;
   flags.labels = {"app=web", "tier="};
   json expected = {
       {"name", "web1"},
@@ -90,7 +90,7 @@ TEST(SpecFromFlagsTest, MapsEveryFlag) {
       {"kernel", "/boot/vmlinuz"},
       {"initrd", "/boot/initrd.img"},
       {"cmdline", "console=ttyS0 root=/dev/vda"},
-      {"serial_log", "/var/log/web1.log"},
+      {"serial_log", true},
       {"labels", {{"app", "web"}, {"tier", ""}}},
   };
   auto spec = SpecFromFlags(flags);

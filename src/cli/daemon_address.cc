@@ -8,14 +8,20 @@
 
 namespace novacron::cli {
 
-std::string DaemonAddress::ToString() const { return config::FormatHostPort(host, port); }
+std::string DaemonAddress::ToString() const {
+  return (https ? "https://" : "") + config::FormatHostPort(host, port);
+}
 
 namespace {
 
 Result<DaemonAddress> Parse(const std::string& text, const std::string& what) {
   std::string s = text;
+  bool https = false;
   for (const char* scheme : {"http://", "https://"}) {
-    if (s.rfind(scheme, 0) == 0) s = s.substr(std::string(scheme).size());
+    if (s.rfind(scheme, 0) == 0) {
+      https = std::string_view(scheme) == "https://";
+      s = s.substr(std::string(scheme).size());
+    }
   }
   while (!s.empty() && (s.back() == '/' || s.back() == '\n')) s.pop_back();
   auto hp = config::ParseHostPort(s);
@@ -23,7 +29,8 @@ Result<DaemonAddress> Parse(const std::string& text, const std::string& what) {
   if (!hp->port || *hp->port == 0) {
     return InvalidArgument(what + ": '" + text + "' needs a port");
   }
-  return DaemonAddress{hp->host.empty() ? "127.0.0.1" : hp->host, static_cast<uint16_t>(*hp->port)};
+  return DaemonAddress{hp->host.empty() ? "127.0.0.1" : hp->host, static_cast<uint16_t>(*hp->port),
+                       https};
 }
 
 }  // namespace
@@ -46,7 +53,8 @@ Result<DaemonAddress> ResolveDaemonAddress(const std::string& server_flag,
                               " does not exist: is the daemon running? Use --server HOST:PORT");
   }
   std::string host = api.host == "0.0.0.0" ? "127.0.0.1" : api.host == "::" ? "::1" : api.host;
-  return DaemonAddress{host, static_cast<uint16_t>(api.port)};
+  return DaemonAddress{host, static_cast<uint16_t>(api.port),
+                       !loaded.config.security.tls.cert_file.empty()};
 }
 
 }  // namespace novacron::cli

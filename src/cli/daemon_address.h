@@ -13,7 +13,9 @@ namespace novacron::cli {
 struct DaemonAddress {
   std::string host;
   uint16_t port = 0;
-  std::string ToString() const;
+  // https://, an https address in api.addr, or (from api.host:api.port) security.tls.cert_file set.
+  bool https = false;
+  std::string ToString() const;  // "host:port", "https://host:port"
 };
 
 Result<DaemonAddress> ResolveDaemonAddress(const std::string& server_flag,

@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   AddStatusCommand(app, exit_code);
   AddBootsCommand(app, exit_code);
   AddVmCommand(app, exit_code);
+  AddTokenCommand(app, exit_code);
+  AddCertCommand(app, exit_code);
+  AddAuditCommand(app, exit_code);
+  AddSecretCommand(app, exit_code);
   app.add_subcommand("version", "Print the version")->callback([&exit_code] {
     std::cout << "novacron " << Version() << "\n";
     exit_code = 0;

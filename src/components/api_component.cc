@@ -12,6 +12,7 @@
 #include "common/host_port.h"
 #include "components/database_component.h"
 #include "components/vm_manager_component.h"
+#include "http/internal_error.h"
 #include "lifecycle/engine.h"
 
 namespace novacron::components {
@@ -60,22 +61,33 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   v1.idempotency = &store_->vms();
   v1.log = log();
   api::AddApiV1Routes(router, v1);
+  NOVACRON_RETURN_IF_ERROR(InstallSecurity(router, {}, {}, {}));
+  // 500 answers carry only a request id; the detail is logged under it (http/internal_error.h).
+  http::SetInternalErrorReporter([log = log()](std::string_view id, std::string_view detail) {
+    log.Error("internal error", {{"request_id", std::string(id)}, {"error", std::string(detail)}});
+  });
   http::ServerOptions options;
   options.host = api.host;
   options.port = static_cast<uint16_t>(api.port);
   options.max_body_bytes = api.max_body_bytes;
   options.max_header_bytes = api.max_header_bytes;
+  tls_.reset();  // a retried start: unregister the previous attempt's reload handler first
+  NOVACRON_ASSIGN_OR_RETURN(tls_, ApiTls::Create(runtime(), log()));
+  if (tls_) options.tls = tls_->source();
   auto server = std::make_unique<http::HttpServer>(options, std::move(router));
   NOVACRON_RETURN_IF_ERROR(server->Start());
   server_ = std::move(server);
 
   std::string address = FormatHostPort(api.host, server_->port());
-  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), address + "\n"));
+  // The scheme tells the CLI to speak HTTPS (cli/daemon_address.h).
+  std::string scheme = tls_ ? "https://" : "";
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), scheme + address + "\n"));
   log().Info("api listening", {{"address", address}});
   return {};
 }
 
 Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
+  runtime().reloads.Unregister("api.guard");
   std::error_code ignored;
   std::filesystem::remove(ApiAddressFile(config()), ignored);
   if (server_) {
@@ -84,6 +96,8 @@ Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
     server_->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
     server_.reset();
   }
+  tls_.reset();
+  http::SetInternalErrorReporter(nullptr);
   store_.reset();
   return {};
 }

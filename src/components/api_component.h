@@ -3,8 +3,12 @@
 // Writes the bound address to <data_dir>/api.addr (useful with api.port 0) for the CLI.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "api/api_guard.h"
+#include "components/api_tls.h"
 #include "components/health_routes.h"
 #include "components/node_component.h"
 #include "http/server.h"
@@ -22,12 +26,22 @@ class ApiComponent : public NodeComponent {
   Status DoStart(lifecycle::StartContext& ctx) override;
 
  private:
+  // Authentication, roles, admin routes, rate limits, CORS, headers, metrics, audit
+  // (api_security.cc).
+  Status InstallSecurity(http::Router& router, api::AuditSink audit,
+                         api::PeerIdentity peer_identity,
+                         std::function<Result<std::string>(int)> audit_json);
+
   HealthRouteContext routes_;
+  std::unique_ptr<security::TokenAuthenticator> authenticator_;
+  std::shared_ptr<api::ApiGuard> guard_;
+  std::unique_ptr<ApiTls> tls_;  // null: plain HTTP (security.tls.cert_file empty)
   std::unique_ptr<http::HttpServer> server_;
   std::shared_ptr<store::StateStore> store_;  // Idempotency-Key records
 };
 
-// <data_dir>/api.addr: "host:port\n" of the running daemon's API.
+// <data_dir>/api.addr: "host:port\n" of the running daemon's API ("https://host:port\n" with
+// TLS).
 std::string ApiAddressFile(const config::Config& config);
 
 }  // namespace novacron::components

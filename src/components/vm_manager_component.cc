@@ -1,5 +1,9 @@
 #include "components/vm_manager_component.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "components/cache_component.h"
@@ -11,6 +15,11 @@ namespace novacron::components {
 std::string VmDiskDir(const config::Config& config) {
   if (!config.vm.disk_dir.empty()) return config.vm.disk_dir;
   return (std::filesystem::path(config.system.data_dir) / "vms").string();
+}
+
+std::vector<std::string> VmImageDirs(const config::Config& config) {
+  if (!config.vm.image_dirs.empty()) return config.vm.image_dirs;
+  return {(std::filesystem::path(config.system.data_dir) / "images").string()};
 }
 
 VmManagerComponent::~VmManagerComponent() { StopLoop(); }
@@ -29,6 +38,16 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   if (ec) {
     return FailedPrecondition("vm.disk_dir " + driver.disk_dir +
                               ": cannot create: " + ec.message());
+  }
+  driver.image_dirs = VmImageDirs(config());
+  if (vm.image_dirs.empty()) {
+    // The default image dir is ours to create, private like the data dir; configured ones are
+    // the operator's (a missing one holds no image until it exists).
+    const std::string& images = driver.image_dirs.front();
+    if (mkdir(images.c_str(), 0700) != 0 && errno != EEXIST) {
+      return FailedPrecondition("vm.image_dirs (default " + images +
+                                "): cannot create: " + std::strerror(errno));
+    }
   }
   Result<std::unique_ptr<vm::Hypervisor>> hypervisor = vm::OpenLibvirtHypervisor(driver);
   if (!hypervisor.ok()) {

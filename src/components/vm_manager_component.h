@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cache/cached_vm_store.h"
 #include "components/node_component.h"
@@ -51,5 +53,7 @@ class VmManagerComponent : public NodeComponent {
 
 // Where VM disks live: vm.disk_dir, or <data_dir>/vms.
 std::string VmDiskDir(const config::Config& config);
+// Where base images, kernels and initrds may come from: vm.image_dirs, or <data_dir>/images.
+std::vector<std::string> VmImageDirs(const config::Config& config);
 
 }  // namespace novacron::components

@@ -2,6 +2,7 @@
 // issues found so far. Every layer (files, env, flags) writes through it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,12 @@ class ConfigBuilder {
 
   // Parses `text` for `spec`, checks it and stores it; records an issue instead on failure.
   void SetText(const KeySpec& spec, std::string_view text, const Source& source);
-  // Checks `value` and stores it; records an issue instead on failure.
+  // Checks `value` and stores it; records an issue instead on failure. A string (or a list with
+  // an item) starting with "enc:v1:" is kept aside instead, until DecryptSecretValues.
   void SetValue(const KeySpec& spec, Value value, const Source& source);
+  // Stores a value decrypted from an enc:v1: value. The check runs as for SetValue, but its
+  // message never shows the value.
+  void SetDecrypted(const KeySpec& spec, Value plaintext, Source source);
   void AddIssue(const Source& source, std::string key, std::string message,
                 Severity severity = Severity::kError);
 
@@ -31,10 +36,19 @@ class ConfigBuilder {
   std::vector<ConfigIssue>& issues() { return issues_; }
   const Source& SourceOf(std::string_view key) const;
 
+  // A value still encrypted, as the last layer that set the key wrote it.
+  struct EncryptedValue {
+    Value value;  // a string, or a list of strings some of which are encrypted
+    Source source;
+  };
+  // One per Schema() entry; set while the key's winning value is encrypted.
+  std::vector<std::optional<EncryptedValue>>& encrypted() { return encrypted_; }
+
  private:
   Config config_;
   std::vector<Source> sources_;
   std::vector<ConfigIssue> issues_;
+  std::vector<std::optional<EncryptedValue>> encrypted_;
 };
 
 // Layers, in precedence order. Each records its problems in the builder and goes on.
@@ -44,6 +58,11 @@ void ApplyEnvironment(ConfigBuilder& builder, const Environment& env);
 void ApplyFlags(ConfigBuilder& builder, const FlagOverrides& flags);
 // Sets api.host and/or api.port from HOST:PORT text (--listen, NOVACRON_LISTEN_ADDRESS).
 void ApplyListen(ConfigBuilder& builder, std::string_view text, const Source& source);
+
+// Decrypts the enc:v1: values kept aside by SetValue, once every layer is merged (the key comes
+// from NOVACRON_SECRET_KEY in `env` or security.key_file; see config/secret_values.cc).
+void DecryptSecretValues(ConfigBuilder& builder, const Environment& env,
+                         const std::string& working_dir);
 
 // Rules between keys (level 2), on the merged config.
 void CheckCrossField(const Config& config, const std::vector<Source>& sources,

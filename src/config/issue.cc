@@ -5,6 +5,10 @@
 namespace novacron::config {
 
 std::string Source::ToString() const {
+  return encrypted ? Describe() + " (encrypted)" : Describe();
+}
+
+std::string Source::Describe() const {
   switch (kind) {
     case SourceKind::kDefault:
       return name.empty() ? "default" : "default (" + name + ")";
@@ -28,7 +32,7 @@ std::string Source::Where() const {
     if (line > 0 && column > 0) out.append(":").append(std::to_string(column));
     return out;
   }
-  return ToString();
+  return Describe();
 }
 
 std::string FormatIssue(const ConfigIssue& issue) {

@@ -20,18 +20,22 @@ struct Source {
   int column = 0;
   // Set when a file value was taken from ${VAR}.
   std::string variable;
+  // The value was an enc:v1: value, decrypted at load (docs/security.md): never shown.
+  bool encrypted = false;
 
   static Source Default(std::string what = "") { return Make(SourceKind::kDefault, what); }
   static Source File(std::string file) { return Make(SourceKind::kFile, file); }
   static Source Env(std::string variable) { return Make(SourceKind::kEnv, variable); }
   static Source Flag(std::string flag) { return Make(SourceKind::kFlag, flag); }
 
-  // "novacron.yaml:12", "env NOVACRON_X", "--set", "default": for `config show`.
+  // "novacron.yaml:12", "env NOVACRON_X", "--set", "default": for `config show`; encrypted
+  // values add " (encrypted)".
   std::string ToString() const;
   // "novacron.yaml:12:5" (with the column): the prefix of an issue.
   std::string Where() const;
 
  private:
+  std::string Describe() const;  // ToString without " (encrypted)"
   static Source Make(SourceKind kind, std::string& name) {
     Source s;
     s.kind = kind;

@@ -132,6 +132,8 @@ Result<LoadedConfig> LoadConfig(const LoadOptions& options, std::vector<ConfigIs
   }
   ApplyEnvironment(builder, options.env);
   ApplyFlags(builder, options.flags);
+  // After the merge (security.key_file may come from any layer), before the checks below.
+  DecryptSecretValues(builder, options.env, options.working_dir);
 
   // The machine's defaults are checked like user values (an odd host name must be reported),
   // unless a layer replaced them.

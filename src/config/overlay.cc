@@ -45,6 +45,7 @@ const std::vector<std::string_view>& ForeignEnvVariables() {
   static const std::vector<std::string_view> names = {
       "NOVACRON_SERVER",      // the CLI's daemon address
       "NOVACRON_FAILPOINTS",  // fault injection (components/failpoints.h)
+      "NOVACRON_SECRET_KEY",  // the key of enc:v1: values (config/secret_values.cc)
   };
   return names;
 }

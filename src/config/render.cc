@@ -45,13 +45,18 @@ class Renderer {
   }
 
  private:
+  // Secrets, and any value that was encrypted in its file (docs/security.md), are masked.
+  bool Masked(const KeySpec& spec) const {
+    return spec.secret || loaded_.SourceOf(spec.key).encrypted;
+  }
+
   // What is shown for a key: masked secrets, data_dir as written.
   Value Shown(const KeySpec& spec) const {
     Value value = spec.get(loaded_.config);
     if (spec.key == "system.data_dir" && !loaded_.data_dir_as_written.empty()) {
       value = loaded_.data_dir_as_written;
     }
-    if (spec.secret) {
+    if (Masked(spec)) {
       const auto* s = std::get_if<std::string>(&value);
       return std::string((s != nullptr && s->empty()) ? kUnset : kMasked);
     }
@@ -81,7 +86,7 @@ class Renderer {
     }
     const KeySpec& spec = *node.leaf;
     Value value = Shown(spec);
-    if (spec.secret) {
+    if (Masked(spec)) {
       out << YAML::DoubleQuoted << std::get<std::string>(value);
     } else if (spec.type == ValueType::kInt) {
       out << std::get<int64_t>(value);
@@ -106,7 +111,7 @@ class Renderer {
     const KeySpec& spec = *node.leaf;
     Value value = Shown(spec);
     nlohmann::ordered_json json;
-    if (spec.secret) {
+    if (Masked(spec)) {
       json = std::get<std::string>(value);
     } else if (spec.type == ValueType::kInt) {
       json = std::get<int64_t>(value);

@@ -128,6 +128,15 @@ int RunDaemon(DaemonOptions options) {
   }()));
 
   const char* failpoint_spec = std::getenv("NOVACRON_FAILPOINTS");
+  // An inherited variable must not break a production node: honoured only when the
+  // configuration allows it (docs/security.md).
+  if (failpoint_spec != nullptr && *failpoint_spec != '\0' && !config.system.allow_failpoints) {
+    logs.Get().Warn(
+        "NOVACRON_FAILPOINTS is set but ignored: system.allow_failpoints is false "
+        "(set NOVACRON_SYSTEM_ALLOW_FAILPOINTS=true for a drill)",
+        {{"failpoints", std::string(failpoint_spec)}});
+    failpoint_spec = nullptr;
+  }
   auto failpoints = components::Failpoints::Parse(failpoint_spec ? failpoint_spec : "");
   if (!failpoints.ok()) {
     logs.Get().Error("invalid failpoints", {{"error", failpoints.status().ToString()}});

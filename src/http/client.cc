@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include "common/host_port.h"
+#include "security/openssl_util.h"
+#include "security/tls_context.h"
 
 namespace novacron::http {
 namespace {
@@ -67,6 +70,7 @@ struct Exchange {
   explicit Exchange(asio::io_context& io) : socket(io), timer(io) {}
 
   tcp::socket socket;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls;  // https
   asio::steady_timer timer;
   beast_http::request<beast_http::string_body> request;
   beast_http::response_parser<beast_http::string_body> parser;
@@ -74,6 +78,8 @@ struct Exchange {
   bool timed_out = false;
   bool connected = false;
   bool read_done = false;
+  bool handshake_failed = false;
+  std::string handshake_error;
   error_code connect_ec;
   error_code read_ec;
 
@@ -99,7 +105,8 @@ struct Exchange {
 Result<ClientResponse> DoRequest(const ClientRequest& request) {
   NOVACRON_RETURN_IF_ERROR(Validate(request));
   const std::string where = FormatHostPort(request.host, request.port);
-  const std::string exchange_name = request.method + " http://" + where + request.target;
+  const std::string exchange_name =
+      request.method + (request.tls ? " https://" : " http://") + where + request.target;
   asio::io_context io(1);
 
   std::vector<tcp::endpoint> endpoints;
@@ -115,7 +122,26 @@ Result<ClientResponse> DoRequest(const ClientRequest& request) {
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   }
 
+  security::SslContextPtr tls_context;
+  if (request.tls) {
+    auto built = security::BuildClientContext({.ca_file = request.tls->ca_file,
+                                               .cert_file = request.tls->cert_file,
+                                               .key_file = request.tls->key_file,
+                                               .setting_prefix = "https",
+                                               .ca_name = "CA file",
+                                               .cert_name = "client certificate",
+                                               .key_name = "client key"});
+    if (!built.ok()) return built.status();
+    tls_context = *built;
+  }
+
   Exchange x(io);
+  if (tls_context) {
+    x.tls.emplace(x.socket, *tls_context);
+    const std::string& name =
+        request.tls->server_name.empty() ? request.host : request.tls->server_name;
+    NOVACRON_RETURN_IF_ERROR(security::SetExpectedPeer(x.tls->native_handle(), name));
+  }
   x.request.version(11);
   beast_http::verb verb = beast_http::string_to_verb(request.method);
   if (verb == beast_http::verb::unknown) {
@@ -148,6 +174,21 @@ Result<ClientResponse> DoRequest(const ClientRequest& request) {
   Clock::time_point start = Clock::now();
   Clock::time_point total_deadline = start + request.timeout;
   x.ArmTimer(std::min(start + request.connect_timeout, total_deadline));
+  auto exchange = [&](auto& stream) {
+    // Read while writing: a server may answer (413) before it has read the whole body.
+    beast_http::async_write(stream, x.request, [](const error_code&, size_t) {});
+    beast_http::async_read_header(
+        stream, x.buffer, x.parser, [&, s = &stream](const error_code& header_ec, size_t) {
+          // Boost 1.74 does not apply body_limit to a response's Content-Length: check here.
+          if (!header_ec && x.parser.content_length() &&
+              *x.parser.content_length() > request.max_response_body_bytes) {
+            return x.Finish(beast_http::error::body_limit);
+          }
+          if (header_ec || x.parser.is_done()) return x.Finish(header_ec);
+          beast_http::async_read(*s, x.buffer, x.parser,
+                                 [&](const error_code& read_ec, size_t) { x.Finish(read_ec); });
+        });
+  };
   asio::async_connect(x.socket, endpoints, [&](const error_code& connect_ec, const tcp::endpoint&) {
     x.connect_ec = connect_ec;
     if (connect_ec) {
@@ -156,19 +197,18 @@ Result<ClientResponse> DoRequest(const ClientRequest& request) {
     }
     x.connected = true;
     x.ArmTimer(total_deadline);
-    // Read while writing: a server may answer (413) before it has read the whole body.
-    beast_http::async_write(x.socket, x.request, [](const error_code&, size_t) {});
-    beast_http::async_read_header(
-        x.socket, x.buffer, x.parser, [&](const error_code& header_ec, size_t) {
-          // Boost 1.74 does not apply body_limit to a response's Content-Length: check here.
-          if (!header_ec && x.parser.content_length() &&
-              *x.parser.content_length() > request.max_response_body_bytes) {
-            return x.Finish(beast_http::error::body_limit);
-          }
-          if (header_ec || x.parser.is_done()) return x.Finish(header_ec);
-          beast_http::async_read(x.socket, x.buffer, x.parser,
-                                 [&](const error_code& read_ec, size_t) { x.Finish(read_ec); });
-        });
+    if (!x.tls) return exchange(x.socket);
+    x.tls->async_handshake(asio::ssl::stream_base::client, [&](const error_code& handshake_ec) {
+      if (handshake_ec) {
+        x.handshake_failed = true;
+        long verify = SSL_get_verify_result(x.tls->native_handle());
+        x.handshake_error = verify != X509_V_OK ? std::string("certificate verify failed: ") +
+                                                      X509_verify_cert_error_string(verify)
+                                                : ErrorText(handshake_ec);
+        return x.Finish(handshake_ec);
+      }
+      exchange(*x.tls);
+    });
   });
   io.run();
 
@@ -179,6 +219,9 @@ Result<ClientResponse> DoRequest(const ClientRequest& request) {
                               ms(std::min(request.connect_timeout, request.timeout)));
     }
     return Unavailable("cannot connect to " + where + ": " + ErrorText(x.connect_ec));
+  }
+  if (x.handshake_failed && !x.timed_out) {
+    return Unavailable("TLS handshake with " + where + " failed: " + x.handshake_error);
   }
   if (x.timed_out && !(x.read_done && !x.read_ec)) {
     return DeadlineExceeded(exchange_name + ": no complete response within " + ms(request.timeout));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,15 @@
 #include "http/headers.h"
 
 namespace novacron::http {
+
+// HTTPS: verify the server against `ca_file` (empty: the system store) and its certificate's
+// names against the request's host (or `server_name`); present a client certificate for mTLS.
+struct ClientTlsOptions {
+  std::string ca_file{};
+  std::string cert_file{};  // optional; with key_file
+  std::string key_file{};
+  std::string server_name{};  // empty: ClientRequest::host
+};
 
 struct ClientRequest {
   std::string host = "127.0.0.1";  // IP literal or name
@@ -23,6 +33,7 @@ struct ClientRequest {
   // The whole exchange, connect included (name resolution of a non-literal host is not).
   std::chrono::milliseconds timeout{30000};
   size_t max_response_body_bytes = 64 << 20;
+  std::optional<ClientTlsOptions> tls;  // set: https
 };
 
 struct ClientResponse {
@@ -35,8 +46,9 @@ struct ClientResponse {
 
 // Sends `request` and waits for the whole response. Errors:
 //  - unavailable: "cannot connect to 127.0.0.1:8080: connection refused", reset, name not found
+//  - unavailable: the TLS handshake failed ("certificate verify failed: ...")
 //  - deadline_exceeded: connect_timeout or timeout passed
-//  - invalid_argument: bad method, target or header in `request`
+//  - invalid_argument: bad method, target or header in `request`; unusable TLS files
 //  - resource_exhausted: response body over max_response_body_bytes
 //  - internal: the server sent something that is not HTTP
 Result<ClientResponse> HttpRequest(const ClientRequest& request);

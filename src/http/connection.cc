@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "http/response_writer.h"
+#include "security/certificate.h"
+#include "security/tls_context_source.h"
 
 namespace novacron::http::internal {
 namespace {
@@ -58,6 +60,56 @@ void Connection::Start() {
     Close();
     return;
   }
+  if (context_.options.tls) {
+    StartHandshake();
+  } else {
+    BeginRequest();
+  }
+}
+
+asio::ip::tcp::socket& Connection::socket() { return tls_ ? tls_->next_layer() : socket_; }
+
+template <typename Buffers, typename Handler>
+void Connection::AsyncReadSome(const Buffers& buffers, Handler&& handler) {
+  if (tls_) {
+    tls_->async_read_some(buffers, std::forward<Handler>(handler));
+  } else {
+    socket_.async_read_some(buffers, std::forward<Handler>(handler));
+  }
+}
+
+template <typename Buffers, typename Handler>
+void Connection::AsyncWrite(const Buffers& buffers, Handler&& handler) {
+  if (tls_) {
+    asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+  } else {
+    asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+  }
+}
+
+void Connection::StartHandshake() {
+  // The context current now; a reload later only affects connections accepted after it.
+  tls_context_ = context_.options.tls->Current();
+  tls_.emplace(std::move(socket_), *tls_context_);
+  SetPhase(Phase::kHandshake, context_.options.read_timeout);
+  tls_->async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const error_code& ec) { self->OnHandshake(ec); });
+}
+
+void Connection::OnHandshake(const error_code& ec) {
+  if (phase_ == Phase::kClosed) return;
+  if (ec) {  // wrong protocol version, no or untrusted client certificate, plain HTTP, ...
+    worker_.counters().tls_handshake_failures.Increment();
+    Close();
+    return;
+  }
+  if (X509* peer = SSL_get0_peer_certificate(tls_->native_handle())) {
+    // Only a verified certificate gets here: the context fails the handshake otherwise.
+    security::PeerIdentity id = security::ExtractPeerIdentity(peer);
+    request_.peer_identity = std::move(id.identity);
+    request_.peer_roles = std::move(id.roles);
+  }
   BeginRequest();
 }
 
@@ -81,7 +133,7 @@ void Connection::BeginRequest() {
 }
 
 void Connection::ReadMore() {
-  socket_.async_read_some(
+  AsyncReadSome(
       buffer_.prepare(kReadChunk),
       [self = shared_from_this()](const error_code& ec, size_t bytes) { self->OnRead(ec, bytes); });
 }
@@ -122,15 +174,15 @@ void Connection::Advance() {
 
 void Connection::SendContinue() {
   continue_sent_ = true;
-  asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
-                    [self = shared_from_this()](const error_code& ec, size_t) {
-                      if (self->phase_ == Phase::kClosed) return;
-                      if (ec) {
-                        self->Close();
-                        return;
-                      }
-                      self->ReadMore();
-                    });
+  AsyncWrite(asio::buffer(kContinue.data(), kContinue.size()),
+             [self = shared_from_this()](const error_code& ec, size_t) {
+               if (self->phase_ == Phase::kClosed) return;
+               if (ec) {
+                 self->Close();
+                 return;
+               }
+               self->ReadMore();
+             });
 }
 
 void Connection::FailParse(const boost::beast::error_code& ec) {
@@ -189,10 +241,9 @@ void Connection::SendResponse(AfterWrite after) {
     buffers[1] = asio::buffer(response_.body);
   }
   SetPhase(Phase::kWriting, context_.options.read_timeout);
-  asio::async_write(socket_, buffers,
-                    [self = shared_from_this(), after](const error_code& ec, size_t) {
-                      self->OnWritten(ec, after);
-                    });
+  AsyncWrite(buffers, [self = shared_from_this(), after](const error_code& ec, size_t) {
+    self->OnWritten(ec, after);
+  });
 }
 
 void Connection::OnWritten(const error_code& ec, AfterWrite after) {
@@ -204,7 +255,7 @@ void Connection::OnWritten(const error_code& ec, AfterWrite after) {
     Linger();
   } else if (after == AfterWrite::kClose || draining_) {
     error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     Close();
   } else {
     BeginRequest();
@@ -213,7 +264,7 @@ void Connection::OnWritten(const error_code& ec, AfterWrite after) {
 
 void Connection::Linger() {
   error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   if (draining_) {
     Close();
     return;
@@ -224,27 +275,29 @@ void Connection::Linger() {
 
 void Connection::DiscardInput() {
   buffer_.clear();
-  socket_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](const error_code& ec, size_t) {
-                            if (self->phase_ == Phase::kClosed) return;
-                            if (ec) {
-                              self->Close();
-                              return;
-                            }
-                            self->DiscardInput();
-                          });
+  AsyncReadSome(buffer_.prepare(kReadChunk),
+                [self = shared_from_this()](const error_code& ec, size_t) {
+                  if (self->phase_ == Phase::kClosed) return;
+                  if (ec) {
+                    self->Close();
+                    return;
+                  }
+                  self->DiscardInput();
+                });
 }
 
 void Connection::Drain() {
   draining_ = true;
-  if (phase_ == Phase::kIdle || phase_ == Phase::kLingering) Close();
+  if (phase_ == Phase::kHandshake || phase_ == Phase::kIdle || phase_ == Phase::kLingering) {
+    Close();
+  }
 }
 
 void Connection::Close() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   error_code ignored;
-  socket_.close(ignored);
+  socket().close(ignored);
 }
 
 void Connection::CheckDeadline(int64_t now_ms) {
@@ -254,6 +307,7 @@ void Connection::CheckDeadline(int64_t now_ms) {
     case Phase::kLingering:
       Close();
       break;
+    case Phase::kHandshake:
     case Phase::kReading:
     case Phase::kWriting:
       worker_.counters().timeouts.Increment();

@@ -1,8 +1,11 @@
-// One client connection: read a request, dispatch it, write the response, repeat while
-// keep-alive. Lives on its worker's thread only. Internal to http/.
+// One client connection: (TLS handshake,) read a request, dispatch it, write the response, repeat
+// while keep-alive. Lives on its worker's thread only. Internal to http/.
+// Plain and TLS connections share this code: every read and write goes through AsyncReadSome/
+// AsyncWrite, which use the TLS stream when there is one and the socket otherwise.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +17,7 @@
 #include "http/request_parser.h"
 #include "http/response.h"
 #include "http/server_internal.h"
+#include "security/tls_context.h"
 
 namespace novacron::http::internal {
 
@@ -37,10 +41,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection* next = nullptr;
 
  private:
-  enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
   enum class AfterWrite { kNextRequest, kClose, kLinger };
 
   void SetPhase(Phase phase, std::chrono::seconds timeout);
+  void StartHandshake();
+  void OnHandshake(const boost::system::error_code& ec);
   void BeginRequest();
   void ReadMore();
   void OnRead(const boost::system::error_code& ec, size_t bytes);
@@ -57,9 +63,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Linger();
   void DiscardInput();
 
+  // The transport: the TLS stream when there is one, else the socket.
+  boost::asio::ip::tcp::socket& socket();
+  template <typename Buffers, typename Handler>
+  void AsyncReadSome(const Buffers& buffers, Handler&& handler);
+  template <typename Buffers, typename Handler>
+  void AsyncWrite(const Buffers& buffers, Handler&& handler);
+
   Worker& worker_;
   ServerContext& context_;
-  boost::asio::ip::tcp::socket socket_;
+  boost::asio::ip::tcp::socket socket_;  // moved into tls_ for a TLS connection
+  security::SslContextPtr tls_context_;  // the context tls_ uses, kept alive by us
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
   boost::beast::flat_buffer buffer_;
   Request request_;
   std::optional<RequestParser> parser_;

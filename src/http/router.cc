@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/internal_error.h"
 #include "http/uri.h"
 
 namespace novacron::http {
@@ -99,7 +100,13 @@ struct Router::Impl {
     if (status.ok()) status = InvalidArgument("router: " + std::move(message));
   }
 
+  std::vector<Middleware> before;  // run before matching, for every request
+  std::vector<Finisher> finishers;
+  std::vector<RouteInfo> route_list;  // in registration order
+
   void Add(std::string method, std::string_view pattern, Handler handler);
+  // Matches the request and runs the middleware and the route's handler.
+  Response MatchAndRun(Request& request) const;
   Response Run(const Route& route, Request& request) const;
 };
 
@@ -154,6 +161,7 @@ void Router::Impl::Add(std::string method, std::string_view pattern, Handler han
                   existing.pattern);
     }
   }
+  route_list.push_back(RouteInfo{method, std::string(pattern)});
   node->routes.push_back(
       Route{std::move(method), std::string(pattern), std::move(names), std::move(handler)});
 }
@@ -167,12 +175,11 @@ Response Router::Impl::Run(const Route& route, Request& request) const {
     stage = "handler";
     return route.handler(request);
   } catch (const std::exception& e) {
-    return Response::Problem(500, "Internal Server Error",
-                             std::string(stage) + " for " + std::string(request.method) + " " +
+    // The client gets an id, the log the detail (http/internal_error.h).
+    return InternalErrorResponse(std::string(stage) + " for " + std::string(request.method) + " " +
                                  route.pattern + " failed: " + e.what());
   } catch (...) {
-    return Response::Problem(500, "Internal Server Error",
-                             std::string(stage) + " for " + std::string(request.method) + " " +
+    return InternalErrorResponse(std::string(stage) + " for " + std::string(request.method) + " " +
                                  route.pattern + " failed with an unknown exception");
   }
 }
@@ -201,11 +208,52 @@ Router& Router::Use(Middleware middleware) {
   return *this;
 }
 
+Router& Router::Before(Middleware middleware) {
+  if (!middleware) {
+    impl_->Fail("empty middleware");
+  } else {
+    impl_->before.push_back(std::move(middleware));
+  }
+  return *this;
+}
+
+Router& Router::Finish(Finisher finisher) {
+  if (!finisher) {
+    impl_->Fail("empty finisher");
+  } else {
+    impl_->finishers.push_back(std::move(finisher));
+  }
+  return *this;
+}
+
 const Status& Router::status() const { return impl_->status; }
 
+const std::vector<RouteInfo>& Router::Routes() const { return impl_->route_list; }
+
 Response Router::Dispatch(Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
   request.params.Clear();
   request.route = {};
+  Response response;
+  try {
+    std::optional<Response> early;
+    for (const Middleware& m : impl_->before) {
+      if ((early = m(request))) break;
+    }
+    response = early ? std::move(*early) : impl_->MatchAndRun(request);
+  } catch (...) {
+    response = Response::Problem(500, "Internal Server Error", "internal error");
+  }
+  for (const Finisher& finish : impl_->finishers) {
+    try {
+      finish(request, response, started);
+    } catch (...) {  // a finisher that fails must not lose the response
+    }
+  }
+  return response;
+}
+
+Response Router::Impl::MatchAndRun(Request& request) const {
   const std::string& path = request.path;
   if (path.empty() || path[0] != '/') {
     return Response::Problem(400, "Bad Request", "request target must start with '/'");
@@ -249,8 +297,7 @@ Response Router::Dispatch(Request& request) const {
   std::array<std::string_view, kMaxSegments> values;
   size_t value_count = 0;
   const Node* node =
-      well_formed ? Match(&impl_->root, segments.data(), count, 0, values.data(), value_count)
-                  : nullptr;
+      well_formed ? Match(&root, segments.data(), count, 0, values.data(), value_count) : nullptr;
   if (node == nullptr) {
     return Response::Problem(404, "Not Found",
                              "no route for " + std::string(request.method) + " " + path);
@@ -290,7 +337,7 @@ Response Router::Dispatch(Request& request) const {
     request.params.Add(chosen->param_names[i], values[i]);
   }
   request.route = chosen->pattern;
-  return impl_->Run(*chosen, request);
+  return Run(*chosen, request);
 }
 
 }  // namespace novacron::http

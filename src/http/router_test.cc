@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "http/internal_error.h"
+
 namespace novacron::http {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Request MakeRequest(std::string_view method, std::string path, std::string query = "") {
   Request request;
@@ -177,11 +180,22 @@ TEST(RouterTest, ThrowingHandlerIs500Problem) {
   Router router;
   router.Get("/boom", [](const Request&) -> Response { throw std::runtime_error("disk on fire"); });
   router.Get("/int", [](const Request&) -> Response { throw 42; });
+  std::string reported_id, reported_detail;
+  SetInternalErrorReporter([&](std::string_view id, std::string_view detail) {
+    reported_id = id;
+    reported_detail = detail;
+  });
   Response response = Dispatch(router, "GET", "/boom");
+  SetInternalErrorReporter(nullptr);
   EXPECT_EQ(response.status, 500);
   auto body = nlohmann::json::parse(response.body);
-  EXPECT_THAT(body["detail"].get<std::string>(), HasSubstr("GET /boom"));
-  EXPECT_THAT(body["detail"].get<std::string>(), HasSubstr("disk on fire"));
+  // The client sees an id, never the exception text; the log gets the detail under that id.
+  EXPECT_THAT(body["detail"].get<std::string>(), Not(HasSubstr("disk on fire")));
+  EXPECT_THAT(body["detail"].get<std::string>(), HasSubstr("internal error (request id "));
+  EXPECT_EQ(body["request_id"], reported_id);
+  EXPECT_EQ(reported_id.size(), 16u);
+  EXPECT_THAT(reported_detail, HasSubstr("GET /boom"));
+  EXPECT_THAT(reported_detail, HasSubstr("disk on fire"));
   EXPECT_EQ(Dispatch(router, "GET", "/int").status, 500);
 }
 

@@ -388,6 +388,7 @@ ServerStats HttpServer::stats() const {
     stats.requests += c.requests.Load();
     stats.protocol_errors += c.protocol_errors.Load();
     stats.timeouts += c.timeouts.Load();
+    stats.tls_handshake_failures += c.tls_handshake_failures.Load();
   }
   stats.active_connections = impl_->context.active_connections.load();
   return stats;

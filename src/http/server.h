@@ -20,6 +20,10 @@
 #include "common/status.h"
 #include "http/router.h"
 
+namespace novacron::security {
+class TlsContextSource;  // security/tls_context_source.h
+}
+
 namespace novacron::http {
 
 struct ServerOptions {
@@ -33,6 +37,9 @@ struct ServerOptions {
                                            // the time allowed to write a response
   int max_connections = 10000;             // beyond: 503 and close
   std::string server_header = "novacron";  // "" sends no Server header
+  // When set, every connection is TLS: the handshake (bounded by read_timeout) uses the
+  // source's context current at accept time, so a reload never touches open connections.
+  std::shared_ptr<security::TlsContextSource> tls;
 };
 
 // Counters since Start(), for /metrics.
@@ -42,6 +49,7 @@ struct ServerStats {
   uint64_t requests = 0;              // answered by the router
   uint64_t protocol_errors = 0;       // 400, 413, 431, 501, 505 sent by the server itself
   uint64_t timeouts = 0;              // connections closed by read_timeout (idle ones aren't)
+  uint64_t tls_handshake_failures = 0;  // TLS connections closed before a completed handshake
   int64_t active_connections = 0;
 };
 

@@ -55,6 +55,7 @@ struct WorkerCounters {
   SingleWriterCounter requests;
   SingleWriterCounter protocol_errors;
   SingleWriterCounter timeouts;
+  SingleWriterCounter tls_handshake_failures;
 };
 
 class Connection;

@@ -1,12 +1,15 @@
 // The qcow2 files of a VM: created with qemu-img under `<disk_dir>/<uuid>/`, one file per spec
-// disk. qemu-img runs as a child process with an argument vector (never through a shell).
+// disk. qemu-img runs as a child process with an argument vector (never through a shell) and a
+// timeout (vm/child_process.h). Which base images are acceptable is vm/host_paths.h.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "vm/child_process.h"
 #include "vm/vm_spec.h"
 
 namespace novacron::vm {
@@ -18,37 +21,26 @@ struct DiskImageInfo {
   std::string backing_file;   // empty when the image has no backing file
 };
 
-// A finished child process: its exit code (or -signal) and what it wrote.
-struct ProgramOutput {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-// Runs argv[0] (searched in PATH when it has no '/') with the given arguments and waits for it.
-// kUnavailable when it cannot be started; a non-zero exit is not an error here.
-Result<ProgramOutput> RunProgram(const std::vector<std::string>& argv);
-
 class DiskImages {
  public:
-  // `disk_dir` must be an absolute path; `qemu_img` is the binary to run.
-  DiskImages(std::string disk_dir, std::string qemu_img);
+  // `disk_dir` must be an absolute path; `qemu_img` is the binary to run, each run bounded by
+  // `timeout` (kDeadlineExceeded after it).
+  DiskImages(std::string disk_dir, std::string qemu_img,
+             std::chrono::milliseconds timeout = kDefaultChildTimeout);
 
   // `<disk_dir>/<uuid>`, or kInvalidArgument unless `uuid` is canonical (so it cannot escape).
   Result<std::string> VmDir(const std::string& uuid) const;
   // `<disk_dir>/<uuid>/disk<index>.qcow2`.
   Result<std::string> DiskPath(const std::string& uuid, size_t index) const;
 
-  // Every base image must exist and be a regular file: kInvalidArgument
-  // "disks[0].base_image: /x: no such file" otherwise. Run before creating anything.
-  static Status CheckBaseImages(const std::vector<DiskSpec>& disks);
-
   // Creates the VM directory and one qcow2 per disk (an overlay on `base_image` or a blank disk
-  // of `size_mib`); returns their paths in order. kAlreadyExists when the directory exists (it
-  // is never reused, so disks of another VM are never overwritten); on any other failure the
-  // directory is removed again.
+  // of `size_mib`); returns their paths in order. The caller has checked the base images
+  // (vm/host_paths.h); `base_formats[i]` is the format of disk i's base ("raw" | "qcow2",
+  // missing or empty: qcow2). kAlreadyExists when the directory exists (it is never reused, so
+  // disks of another VM are never overwritten); on any other failure the directory is removed.
   Result<std::vector<std::string>> Create(const std::string& uuid,
-                                          const std::vector<DiskSpec>& disks) const;
+                                          const std::vector<DiskSpec>& disks,
+                                          const std::vector<std::string>& base_formats = {}) const;
 
   // Removes `<disk_dir>/<uuid>/` and everything in it (OK when it does not exist). Symlinks in
   // it are removed, not followed.
@@ -64,6 +56,7 @@ class DiskImages {
 
   std::string disk_dir_;
   std::string qemu_img_;
+  std::chrono::milliseconds timeout_;
 };
 
 }  // namespace novacron::vm

@@ -63,8 +63,8 @@ void WriteDisks(const VmSpec& spec, const DomainXmlOptions& options, XmlWriter& 
   }
 }
 
-void WriteConsole(const VmSpec& spec, XmlWriter& xml) {
-  if (spec.serial_log.empty()) {
+void WriteConsole(const VmSpec& spec, const DomainXmlOptions& options, XmlWriter& xml) {
+  if (!spec.serial_log) {
     xml.Open("serial", Attr("type", "pty"));
     xml.Empty("target", Attr("port", "0"));
     xml.Close("serial");
@@ -74,11 +74,11 @@ void WriteConsole(const VmSpec& spec, XmlWriter& xml) {
     return;
   }
   xml.Open("serial", Attr("type", "file"));
-  xml.Empty("source", Attr("path", spec.serial_log) + Attr("append", "on"));
+  xml.Empty("source", Attr("path", options.serial_log_path) + Attr("append", "on"));
   xml.Empty("target", Attr("port", "0"));
   xml.Close("serial");
   xml.Open("console", Attr("type", "file"));
-  xml.Empty("source", Attr("path", spec.serial_log) + Attr("append", "on"));
+  xml.Empty("source", Attr("path", options.serial_log_path) + Attr("append", "on"));
   xml.Empty("target", Attr("type", "serial") + Attr("port", "0"));
   xml.Close("console");
 }
@@ -94,6 +94,16 @@ std::vector<FieldError> ValidateOptions(const VmSpec& spec, const DomainXmlOptio
     }
   }
   if (!IsCanonicalUuid(options.uuid)) errors.push_back({"uuid", "must be 8-4-4-4-12 hex digits"});
+  if (spec.serial_log) {
+    if (std::string e = CheckAbsolutePath(options.serial_log_path); !e.empty()) {
+      errors.push_back({"serial_log_path", e});
+    }
+  }
+  for (const auto& [name, path] : {std::pair{"kernel_path", &options.kernel_path},
+                                   std::pair{"initrd_path", &options.initrd_path}}) {
+    if (path->empty()) continue;
+    if (std::string e = CheckAbsolutePath(*path); !e.empty()) errors.push_back({name, e});
+  }
   if (options.disk_paths.size() != spec.disks.size()) {
     errors.push_back({"disk_paths", "need one path per disk (" + std::to_string(spec.disks.size()) +
                                         "), got " + std::to_string(options.disk_paths.size())});
@@ -165,8 +175,10 @@ Result<std::string> GenerateDomainXml(const VmSpec& spec, const DomainXmlOptions
   xml.Open("os");
   xml.Text("type", "hvm");
   if (!spec.kernel.empty()) {
-    xml.Text("kernel", spec.kernel);
-    if (!spec.initrd.empty()) xml.Text("initrd", spec.initrd);
+    xml.Text("kernel", options.kernel_path.empty() ? spec.kernel : options.kernel_path);
+    if (!spec.initrd.empty()) {
+      xml.Text("initrd", options.initrd_path.empty() ? spec.initrd : options.initrd_path);
+    }
     if (!spec.cmdline.empty()) xml.Text("cmdline", spec.cmdline);
   } else {
     xml.Empty("boot", Attr("dev", "hd"));
@@ -192,7 +204,7 @@ Result<std::string> GenerateDomainXml(const VmSpec& spec, const DomainXmlOptions
     xml.Empty("model", Attr("type", "virtio"));
     xml.Close("interface");
   }
-  WriteConsole(spec, xml);
+  WriteConsole(spec, options, xml);
   xml.Close("devices");
   xml.Close("domain");
   return xml.Take();

@@ -17,6 +17,13 @@ struct DomainXmlOptions {
   std::string uuid;                 // canonical 8-4-4-4-12 hex, chosen by the caller
   // The qcow2 file of each spec disk, in order (overlay or blank disk, created by the caller).
   std::vector<std::string> disk_paths;
+  // Where the serial console is logged when spec.serial_log is on: the driver's choice, in the
+  // VM's own directory. Required then; ignored otherwise.
+  std::string serial_log_path{};
+  // The checked, canonical kernel and initrd (vm/host_paths.h) used instead of the spec's
+  // paths when set, so a symlink swapped after the check changes nothing.
+  std::string kernel_path{};
+  std::string initrd_path{};
 };
 
 // The domain XML, or kInvalidArgument naming the bad spec field or option.

@@ -207,9 +207,10 @@ TEST(DomainXmlTest, KernelBootBridgeSerialLogQemu) {
   spec.kernel = "/boot/vmlinuz";
   spec.initrd = "/boot/initrd";
   spec.cmdline = "console=ttyS0";
-  spec.serial_log = "/var/log/novacron/web1.log";
+  spec.serial_log = true;
   spec.network = {NetworkType::kBridge, "br0"};
   DomainXmlOptions options = BasicOptions();
+  options.serial_log_path = "/var/lib/novacron/vms/" + std::string(kUuid) + "/serial.log";
   options.domain_type = "qemu";
   options.emulator = "/usr/bin/qemu-system-x86_64";
   auto root = ParseOk(GenerateDomainXml(spec, options));
@@ -226,9 +227,23 @@ TEST(DomainXmlTest, KernelBootBridgeSerialLogQemu) {
   EXPECT_EQ(dev->Child("interface")->attrs.at("type"), "bridge");
   EXPECT_EQ(dev->Child("interface")->Child("source")->attrs.at("bridge"), "br0");
   EXPECT_EQ(dev->Child("serial")->attrs.at("type"), "file");
-  EXPECT_EQ(dev->Child("serial")->Child("source")->attrs.at("path"), spec.serial_log);
-  EXPECT_EQ(dev->Child("console")->Child("source")->attrs.at("path"), spec.serial_log);
+  EXPECT_EQ(dev->Child("serial")->Child("source")->attrs.at("path"), options.serial_log_path);
+  EXPECT_EQ(dev->Child("console")->Child("source")->attrs.at("path"), options.serial_log_path);
   EXPECT_EQ(dev->Child("console")->Child("target")->attrs.at("type"), "serial");
+}
+
+// The driver passes the checked canonical kernel and initrd; they win over the spec's paths.
+TEST(DomainXmlTest, CheckedKernelPathsReplaceTheSpecPaths) {
+  VmSpec spec = BasicSpec();
+  spec.kernel = "/images/current/vmlinuz";
+  spec.initrd = "/images/current/initrd";
+  DomainXmlOptions options = BasicOptions();
+  options.kernel_path = "/images/v6.1/vmlinuz";
+  options.initrd_path = "/images/v6.1/initrd";
+  auto root = ParseOk(GenerateDomainXml(spec, options));
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->Child("os")->Child("kernel")->text, options.kernel_path);
+  EXPECT_EQ(root->Child("os")->Child("initrd")->text, options.initrd_path);
 }
 
 TEST(DomainXmlTest, NoNetworkNoDisks) {
@@ -249,10 +264,11 @@ TEST(DomainXmlTest, HostileValuesAreEscapedNotInjected) {
   spec.kernel = hostile + "k";
   spec.initrd = hostile + "i";
   spec.cmdline = "console=ttyS0 " + hostile;
-  spec.serial_log = hostile + "log";
+  spec.serial_log = true;
   spec.disks[0].base_image = hostile;
   DomainXmlOptions options = BasicOptions();
   options.emulator = hostile + "emu";
+  options.serial_log_path = hostile + "log";
   options.disk_paths = {hostile + "0", hostile + "1"};
   Result<std::string> xml = GenerateDomainXml(spec, options);
   auto root = ParseOk(xml);
@@ -270,7 +286,7 @@ TEST(DomainXmlTest, HostileValuesAreEscapedNotInjected) {
   EXPECT_EQ(dev->Child("emulator")->text, options.emulator);
   EXPECT_EQ(dev->Child("disk", 0)->Child("source")->attrs.at("file"), options.disk_paths[0]);
   EXPECT_EQ(dev->Child("disk", 1)->Child("source")->attrs.at("file"), options.disk_paths[1]);
-  EXPECT_EQ(dev->Child("serial")->Child("source")->attrs.at("path"), spec.serial_log);
+  EXPECT_EQ(dev->Child("serial")->Child("source")->attrs.at("path"), options.serial_log_path);
   EXPECT_EQ(dev->Count("disk"), 2u);
   EXPECT_EQ(dev->Count("serial"), 1u);
 }
@@ -285,7 +301,11 @@ TEST(DomainXmlTest, ControlCharactersAndBadValuesAreRejected) {
       {"name", [](VmSpec& s, DomainXmlOptions&) { s.name = "web\n1"; }},
       {"cmdline", [](VmSpec& s, DomainXmlOptions&) { s.kernel = "/k", s.cmdline = "a\nb"; }},
       {"cmdline", [](VmSpec& s, DomainXmlOptions&) { s.kernel = "/k", s.cmdline = "a\x01"; }},
-      {"serial_log", [](VmSpec& s, DomainXmlOptions&) { s.serial_log = "/log\r\n<evil/>"; }},
+      {"serial_log_path",
+       [](VmSpec& s, DomainXmlOptions& o) {
+         s.serial_log = true, o.serial_log_path = "/l\r\n<e/>";
+       }},
+      {"serial_log_path", [](VmSpec& s, DomainXmlOptions&) { s.serial_log = true; }},
       {"kernel", [](VmSpec& s, DomainXmlOptions&) { s.kernel = std::string("/k\0x", 4); }},
       {"network.source", [](VmSpec& s, DomainXmlOptions&) { s.network.source = "d'/><x"; }},
       {"vm.domain_type", [](VmSpec&, DomainXmlOptions& o) { o.domain_type = "xen"; }},

@@ -41,12 +41,17 @@ struct DomainStatus {
   uint64_t memory_mib = 0;
 };
 
-// How the driver lays out a VM's files: disks go to `<disk_dir>/<uuid>/<n>.qcow2`.
+// How the driver lays out a VM's files: disks go to `<disk_dir>/<uuid>/disk<n>.qcow2`, the
+// serial log (when on) to `<disk_dir>/<uuid>/serial.log`.
 struct DriverOptions {
   std::string uri = "qemu:///system";  // `vm.hypervisor_uri`
   std::string domain_type = "kvm";     // `vm.domain_type`
   std::string disk_dir;                // `<data_dir>/vms` by default; absolute
-  std::string qemu_img = "qemu-img";   // binary used to create disks
+  // `vm.image_dirs` (`<data_dir>/images` by default): where base_image, kernel and initrd may
+  // come from (vm/host_paths.h). Empty: no file is acceptable.
+  std::vector<std::string> image_dirs{};
+  std::string qemu_img = "qemu-img";                // binary used to inspect and create disks
+  std::chrono::milliseconds child_timeout{60'000};  // each qemu-img run; then it is killed
   std::chrono::milliseconds connect_timeout{10'000};
 };
 
@@ -64,8 +69,23 @@ class Hypervisor {
   virtual Result<std::vector<DomainStatus>> ListDomains() = 0;
   virtual Result<DomainStatus> GetDomain(const std::string& uuid) = 0;
 
-  // Creates the disks (qcow2 overlay or blank, via qemu-img) and defines the persistent domain
-  // from GenerateDomainXml. Nothing is left behind on failure.
+  // The slow part of a create, which callers run outside their locks: checks the spec's host
+  // paths and images (vm/host_paths.h; kInvalidArgument naming the field, in the
+  // vm/spec_errors.h format) and creates the disks (qemu-img, each run with a timeout:
+  // kDeadlineExceeded). Define(uuid, ...) then uses them; Unprepare(uuid) drops them when the
+  // VM is not defined after all. Drivers without host files need not override it.
+  virtual Status Prepare(const std::string& uuid, const VmSpec& spec) {
+    (void)uuid;
+    (void)spec;
+    return Status::Ok();
+  }
+  // Removes what Prepare made for `uuid` unless Define used it; OK when there is nothing.
+  virtual Status Unprepare(const std::string& uuid) {
+    (void)uuid;
+    return Status::Ok();
+  }
+  // Defines the persistent domain from GenerateDomainXml over the disks Prepare made (or, when
+  // it was not called, prepares them first). Nothing is left behind on failure.
   virtual Status Define(const std::string& uuid, const VmSpec& spec) = 0;
   // Replaces the definition of a shut-off domain (vcpus, memory, labels) keeping its disks.
   virtual Status Redefine(const std::string& uuid, const VmSpec& spec) {

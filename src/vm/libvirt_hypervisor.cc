@@ -7,10 +7,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "vm/disk_images.h"
 #include "vm/domain_xml.h"
+#include "vm/host_paths.h"
 #include "vm/hypervisor.h"
 #include "vm/libvirt_connection.h"
 #include "vm/libvirt_error.h"
@@ -98,7 +102,11 @@ class LibvirtHypervisor final : public Hypervisor {
                     std::shared_ptr<DomainEventSink> sink,
                     std::unique_ptr<LibvirtConnection> connection)
       : options_(std::move(options)),
-        disks_(options_.disk_dir, options_.qemu_img),
+        policy_{.image_dirs = options_.image_dirs,
+                .disk_dir = options_.disk_dir,
+                .qemu_img = options_.qemu_img,
+                .child_timeout = options_.child_timeout},
+        disks_(options_.disk_dir, options_.qemu_img, options_.child_timeout),
         loop_(std::move(loop)),
         sink_(std::move(sink)),
         connection_(std::move(connection)) {}
@@ -161,40 +169,82 @@ class LibvirtHypervisor final : public Hypervisor {
     return status;
   }
 
-  // The domain XML options of `uuid`: this driver's domain type and the disk files it lays out.
-  Result<DomainXmlOptions> XmlOptions(const std::string& uuid, const VmSpec& spec) const {
+  // The domain XML options of `uuid`: this driver's domain type, the files it lays out and the
+  // checked kernel and initrd.
+  Result<DomainXmlOptions> XmlOptions(const std::string& uuid, const VmSpec& spec,
+                                      const ResolvedHostPaths& resolved) const {
     DomainXmlOptions xml_options{
         .domain_type = options_.domain_type, .emulator = "", .uuid = uuid, .disk_paths = {}};
     for (size_t i = 0; i < spec.disks.size(); ++i) {
       NOVACRON_ASSIGN_OR_RETURN(std::string path, disks_.DiskPath(uuid, i));
       xml_options.disk_paths.push_back(std::move(path));
     }
+    NOVACRON_ASSIGN_OR_RETURN(std::string dir, disks_.VmDir(uuid));
+    xml_options.serial_log_path = dir + "/serial.log";
+    xml_options.kernel_path = resolved.kernel;
+    xml_options.initrd_path = resolved.initrd;
     return xml_options;
   }
 
-  Status Define(const std::string& uuid, const VmSpec& spec) override {
+  Status Prepare(const std::string& uuid, const VmSpec& spec) override {
     if (!IsCanonicalUuid(uuid)) {
       return InvalidArgument("vm uuid '" + uuid + "': must be 8-4-4-4-12 hex digits");
     }
-    // Everything is checked before a file is created: spec, options, base images, clashes.
+    // Everything is checked before a file is created: spec, host paths, images, clashes.
     if (std::vector<FieldError> errors = ValidateVmSpec(spec); !errors.empty()) {
       return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
     }
-    NOVACRON_RETURN_IF_ERROR(DiskImages::CheckBaseImages(spec.disks));
-    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec));
-    NOVACRON_ASSIGN_OR_RETURN(std::string xml, GenerateDomainXml(spec, xml_options));
+    {
+      std::lock_guard lock(prepared_mu_);
+      if (prepared_.contains(uuid)) return AlreadyExists("vm " + uuid + " is already prepared");
+    }
+    NOVACRON_ASSIGN_OR_RETURN(ResolvedHostPaths resolved, CheckSpecHostPaths(policy_, spec));
+    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec, resolved));
+    NOVACRON_RETURN_IF_ERROR(GenerateDomainXml(spec, xml_options).status());
     NOVACRON_RETURN_IF_ERROR(connection_->Run(
         [&](virConnectPtr conn) { return CheckDomainAbsent(conn, uuid, spec.name); }));
-
-    NOVACRON_ASSIGN_OR_RETURN(std::vector<std::string> paths, disks_.Create(uuid, spec.disks));
+    // Overlays point at the checked canonical files, never at what the spec said.
+    std::vector<DiskSpec> disks = spec.disks;
+    for (size_t i = 0; i < disks.size(); ++i) disks[i].base_image = resolved.base_images[i];
+    NOVACRON_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                              disks_.Create(uuid, disks, resolved.base_formats));
     if (paths != xml_options.disk_paths) {
       (void)disks_.Remove(uuid);
       return Internal("disk paths differ from the domain xml for vm " + uuid);
     }
+    std::lock_guard lock(prepared_mu_);
+    prepared_[uuid] = std::move(resolved);
+    return Status::Ok();
+  }
+
+  Status Unprepare(const std::string& uuid) override {
+    {
+      std::lock_guard lock(prepared_mu_);
+      if (prepared_.erase(uuid) == 0) return Status::Ok();
+    }
+    return disks_.Remove(uuid);
+  }
+
+  Status Define(const std::string& uuid, const VmSpec& spec) override {
+    std::optional<ResolvedHostPaths> resolved = TakePrepared(uuid);
+    if (!resolved) {
+      NOVACRON_RETURN_IF_ERROR(Prepare(uuid, spec));
+      resolved = TakePrepared(uuid);
+      if (!resolved) return Internal("vm " + uuid + " was prepared twice at once");
+    }
+    Result<DomainXmlOptions> xml_options = XmlOptions(uuid, spec, *resolved);
+    Result<std::string> xml =
+        xml_options.ok() ? GenerateDomainXml(spec, *xml_options) : xml_options.status();
+    if (!xml.ok()) {
+      if (Status removed = disks_.Remove(uuid); !removed.ok()) {
+        return xml.status().WithCause(removed);
+      }
+      return xml.status();
+    }
     Status defined = connection_->Run([&](virConnectPtr conn) -> Status {
       // Redefining an existing uuid would replace its definition: check again right here.
       NOVACRON_RETURN_IF_ERROR(CheckDomainAbsent(conn, uuid, spec.name));
-      virDomainPtr domain = virDomainDefineXML(conn, xml.c_str());
+      virDomainPtr domain = virDomainDefineXML(conn, xml->c_str());
       if (domain == nullptr) {
         Status status = LastLibvirtError(DomainContext("define", uuid));
         // A concurrent define of the same name wins; say so instead of libvirt's generic error.
@@ -214,7 +264,15 @@ class LibvirtHypervisor final : public Hypervisor {
     if (std::vector<FieldError> errors = ValidateVmSpec(spec); !errors.empty()) {
       return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
     }
-    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec));
+    // The disks exist; kernel and initrd are checked again (no qemu-img runs here).
+    ResolvedHostPaths resolved;
+    if (!spec.kernel.empty()) {
+      NOVACRON_ASSIGN_OR_RETURN(resolved.kernel, ResolveImageFile(policy_, "kernel", spec.kernel));
+    }
+    if (!spec.initrd.empty()) {
+      NOVACRON_ASSIGN_OR_RETURN(resolved.initrd, ResolveImageFile(policy_, "initrd", spec.initrd));
+    }
+    NOVACRON_ASSIGN_OR_RETURN(DomainXmlOptions xml_options, XmlOptions(uuid, spec, resolved));
     NOVACRON_ASSIGN_OR_RETURN(std::string xml, GenerateDomainXml(spec, xml_options));
     return connection_->Run([&](virConnectPtr conn) -> Status {
       NOVACRON_ASSIGN_OR_RETURN(DomainPtr domain, LookupDomain(conn, uuid));
@@ -320,6 +378,16 @@ class LibvirtHypervisor final : public Hypervisor {
   }
 
  private:
+  // What Prepare checked for `uuid`, removed from the prepared set; nullopt when not prepared.
+  std::optional<ResolvedHostPaths> TakePrepared(const std::string& uuid) {
+    std::lock_guard lock(prepared_mu_);
+    auto it = prepared_.find(uuid);
+    if (it == prepared_.end()) return std::nullopt;
+    ResolvedHostPaths resolved = std::move(it->second);
+    prepared_.erase(it);
+    return resolved;
+  }
+
   // kAlreadyExists when a domain has this uuid or this name.
   static Status CheckDomainAbsent(virConnectPtr conn, const std::string& uuid,
                                   const std::string& name) {
@@ -355,7 +423,10 @@ class LibvirtHypervisor final : public Hypervisor {
   }
 
   const DriverOptions options_;
+  const HostPathPolicy policy_;
   const DiskImages disks_;
+  std::mutex prepared_mu_;
+  std::map<std::string, ResolvedHostPaths> prepared_;  // guarded by prepared_mu_: disks made
   std::shared_ptr<LibvirtEventLoop> loop_;
   std::shared_ptr<DomainEventSink> sink_;
   std::unique_ptr<LibvirtConnection> connection_;

@@ -66,6 +66,7 @@ class LibvirtHypervisorTest : public ::testing::Test {
     options_.uri = "test:///default";
     options_.domain_type = "kvm";
     options_.disk_dir = tmp_.path() + "/vms";
+    options_.image_dirs = {tmp_.path()};  // holds the disk dir too: its files stay refused
     base_ = tmp_.path() + "/base.qcow2";
     Result<ProgramOutput> made =
         RunProgram({"qemu-img", "create", "-q", "-f", "qcow2", base_, "32M"});
@@ -268,20 +269,58 @@ TEST_F(LibvirtHypervisorTest, MissingBaseImageFailsAndLeavesNothing) {
   Status defined = driver_->Define(uuid, spec);
   EXPECT_EQ(defined.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(defined.message(),
-            "disks[1].base_image: " + tmp_.path() + "/no-such-base.qcow2: no such file");
+            "vm spec: disks[1].base_image: " + tmp_.path() + "/no-such-base.qcow2: no such file");
   EXPECT_FALSE(fs::exists(VmDir(uuid)));
   EXPECT_EQ(driver_->GetDomain(uuid).status().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(LibvirtHypervisorTest, QemuImgFailureLeavesNothing) {
-  std::string not_qcow2 = tmp_.path() + "/raw.img";
-  std::ofstream(not_qcow2) << "not an image";
+  // qemu-img inspects the base fine, then fails to create the overlay.
+  std::string fake = tmp_.path() + "/failing-qemu-img";
+  std::ofstream(fake) << "#!/bin/sh\n[ \"$1\" = info ] && exec qemu-img \"$@\"\n"
+                      << "echo 'no space left' >&2\nexit 1\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  DriverOptions options = options_;
+  options.qemu_img = fake;
+  Result<std::unique_ptr<Hypervisor>> driver = OpenLibvirtHypervisor(options);
+  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
   std::string uuid = NewUuid();
-  Status defined = driver_->Define(uuid, Spec({Blank(8), Overlay(not_qcow2)}));
+  Status defined = (*driver)->Define(uuid, Spec({Blank(8), Overlay(base_)}));
   EXPECT_FALSE(defined.ok());
-  EXPECT_THAT(defined.ToString(), HasSubstr("qemu-img create failed"));
+  EXPECT_THAT(defined.ToString(), HasSubstr("create failed"));
+  EXPECT_THAT(defined.ToString(), HasSubstr("no space left"));
   EXPECT_FALSE(fs::exists(VmDir(uuid)));
   EXPECT_EQ(driver_->GetDomain(uuid).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(LibvirtHypervisorTest, RefusedHostPathsCreateNothing) {
+  std::string other = Define(Spec({Blank(8)}));
+  for (std::string path : {std::string("/etc/shadow"), std::string("/proc/self/environ"),
+                           std::string("/dev/null"), VmDir(other) + "/disk0.qcow2"}) {
+    std::string uuid = NewUuid();
+    Status defined = driver_->Define(uuid, Spec({Overlay(path)}));
+    EXPECT_EQ(defined.code(), ErrorCode::kInvalidArgument) << path;
+    EXPECT_THAT(defined.message(), HasSubstr("disks[0].base_image: " + path)) << path;
+    EXPECT_FALSE(fs::exists(VmDir(uuid))) << path;
+  }
+}
+
+// Prepare does the slow part, Define uses it; Unprepare drops disks of a VM never defined.
+TEST_F(LibvirtHypervisorTest, PrepareThenDefineOrUnprepare) {
+  VmSpec spec = Spec({Overlay(base_)});
+  spec.serial_log = true;
+  std::string uuid = NewUuid();
+  ASSERT_TRUE(driver_->Prepare(uuid, spec).ok());
+  EXPECT_TRUE(fs::is_regular_file(VmDir(uuid) + "/disk0.qcow2"));
+  EXPECT_EQ(driver_->GetDomain(uuid).status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(driver_->Define(uuid, spec).ok());
+  EXPECT_TRUE(driver_->Unprepare(uuid).ok()) << "defined: nothing left to unprepare";
+  EXPECT_TRUE(fs::is_regular_file(VmDir(uuid) + "/disk0.qcow2"));
+
+  std::string dropped = NewUuid();
+  ASSERT_TRUE(driver_->Prepare(dropped, Spec({Blank(8)})).ok());
+  ASSERT_TRUE(driver_->Unprepare(dropped).ok());
+  EXPECT_FALSE(fs::exists(VmDir(dropped)));
 }
 
 TEST_F(LibvirtHypervisorTest, DuplicateUuidOrNameIsAlreadyExists) {

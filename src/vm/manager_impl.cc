@@ -127,12 +127,30 @@ Result<Vm> VmManagerImpl::Create(const VmSpec& spec, bool start) {
   if (!errors.empty()) return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
   std::string id = NewVmId();
   Status result = [&]() -> Status {
+    auto name_is_free = [&]() -> Status {
+      Result<store::VmRecord> existing = store_.GetByName(spec.name);
+      if (existing.ok()) return AlreadyExists("vm name '" + spec.name + "' is taken");
+      if (existing.status().code() != ErrorCode::kNotFound) return existing.status();
+      return {};
+    };
+    // A taken name is refused before any disk is made; the check under the lock decides.
+    NOVACRON_RETURN_IF_ERROR(name_is_free());
+    // Host paths, images and disks (qemu-img, with a timeout) before the admission lock: a slow
+    // or hung child holds up this create only (docs/security.md, "Host paths").
+    NOVACRON_RETURN_IF_ERROR(hypervisor_.Prepare(id, spec));
     std::lock_guard lock(admission_mu_);
-    Result<store::VmRecord> existing = store_.GetByName(spec.name);
-    if (existing.ok()) return AlreadyExists("vm name '" + spec.name + "' is taken");
-    if (existing.status().code() != ErrorCode::kNotFound) return existing.status();
-    NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(""));
-    NOVACRON_RETURN_IF_ERROR(Admit(capacity, spec.name, spec.vcpus, spec.memory_mib));
+    Status admitted = [&]() -> Status {
+      NOVACRON_RETURN_IF_ERROR(name_is_free());
+      NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(""));
+      return Admit(capacity, spec.name, spec.vcpus, spec.memory_mib);
+    }();
+    if (!admitted.ok()) {
+      if (Status dropped = hypervisor_.Unprepare(id); !dropped.ok()) {
+        log_.Error("cannot remove the disks of a refused vm",
+                   {{"vm", spec.name}, {"id", id}, {"error", dropped.ToString()}});
+      }
+      return admitted;
+    }
     Status defined = hypervisor_.Define(id, spec);
     if (!defined.ok()) return defined.Wrap("define vm '" + spec.name + "'");
     Result<store::VmRecord> created = store_.Create(NewRecord(id, spec, VmState::kDefined));

@@ -37,7 +37,12 @@ store::VmRecord NewRecord(const std::string& id, const VmSpec& spec, VmState sta
 Result<Vm> FromRecord(const store::VmRecord& record) {
   Vm vm;
   vm.id = record.id;
-  Result<VmSpec> spec = ParseVmSpecJson(record.spec_json);
+  nlohmann::json doc = nlohmann::json::parse(record.spec_json, nullptr, /*allow_exceptions=*/false);
+  // Records written before the daemon chose the serial log path hold a path: it means "on".
+  if (doc.is_object() && doc.contains("serial_log") && doc["serial_log"].is_string()) {
+    doc["serial_log"] = true;
+  }
+  Result<VmSpec> spec = ParseVmSpec(doc);
   if (!spec.ok()) {
     return Internal("vm " + record.id + ": stored spec is unreadable: " + spec.status().message());
   }

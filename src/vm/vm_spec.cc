@@ -276,9 +276,6 @@ std::vector<FieldError> ValidateVmSpec(const VmSpec& spec) {
   if (HasControlChar(spec.cmdline) || !IsValidUtf8(spec.cmdline)) {
     out.Add("cmdline", "must be UTF-8 without control characters");
   }
-  if (!spec.serial_log.empty()) {
-    if (std::string e = CheckAbsolutePath(spec.serial_log); !e.empty()) out.Add("serial_log", e);
-  }
   if (spec.labels.size() > kMaxLabels) out.Add("labels", "at most 64 labels");
   for (const auto& [key, value] : spec.labels) {
     std::string field = "labels." + key;
@@ -329,7 +326,17 @@ Result<VmSpec> ParseVmSpec(const json& doc, std::vector<FieldError>* errors) {
     GetPath(doc, "kernel", "kernel", &spec.kernel, out);
     GetPath(doc, "initrd", "initrd", &spec.initrd, out);
     GetString(doc, "cmdline", "cmdline", &spec.cmdline, out);
-    GetPath(doc, "serial_log", "serial_log", &spec.serial_log, out);
+    if (auto it = doc.find("serial_log"); it != doc.end()) {
+      if (it->is_boolean()) {
+        spec.serial_log = it->get<bool>();
+      } else if (it->is_string()) {
+        out.Add("serial_log",
+                "the daemon chooses the serial log path (serial.log in the VM's own directory); "
+                "send true to turn it on");
+      } else {
+        out.Add("serial_log", "must be a boolean");
+      }
+    }
     if (auto it = doc.find("labels"); it != doc.end()) {
       if (!it->is_object()) {
         out.Add("labels", "must be an object of string values");
@@ -375,7 +382,7 @@ json ToJson(const VmSpec& spec) {
   if (!spec.kernel.empty()) doc["kernel"] = spec.kernel;
   if (!spec.initrd.empty()) doc["initrd"] = spec.initrd;
   if (!spec.cmdline.empty()) doc["cmdline"] = spec.cmdline;
-  if (!spec.serial_log.empty()) doc["serial_log"] = spec.serial_log;
+  if (spec.serial_log) doc["serial_log"] = true;
   if (!spec.labels.empty()) doc["labels"] = spec.labels;
   return doc;
 }

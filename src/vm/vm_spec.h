@@ -58,7 +58,9 @@ struct VmSpec {
   std::string kernel;
   std::string initrd;
   std::string cmdline;
-  std::string serial_log;  // absolute path of the serial console log; empty: a pty console
+  // The serial console goes to a log file the daemon places in the VM's own directory
+  // (`<disk_dir>/<uuid>/serial.log`); false: a pty console. A spec never names the path.
+  bool serial_log = false;
   std::map<std::string, std::string> labels;
   bool operator==(const VmSpec&) const = default;
 };

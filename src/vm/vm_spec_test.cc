@@ -11,6 +11,7 @@ namespace {
 using nlohmann::json;
 using ::testing::Contains;
 using ::testing::Field;
+using ::testing::HasSubstr;
 
 json FullSpec() {
   return json::parse(R"({
@@ -22,7 +23,7 @@ json FullSpec() {
     "network": {"type": "bridge", "source": "br0"},
     "kernel": "/boot/vmlinuz", "initrd": "/boot/initrd.img",
     "cmdline": "console=ttyS0 root=/dev/vda1",
-    "serial_log": "/var/log/novacron/web-1.log",
+    "serial_log": true,
     "labels": {"app": "web", "novacron.io/tier": "front-end", "empty": ""}
   })");
 }
@@ -63,7 +64,7 @@ TEST(VmSpecTest, ParsesEveryField) {
   EXPECT_EQ(spec->kernel, "/boot/vmlinuz");
   EXPECT_EQ(spec->initrd, "/boot/initrd.img");
   EXPECT_EQ(spec->cmdline, "console=ttyS0 root=/dev/vda1");
-  EXPECT_EQ(spec->serial_log, "/var/log/novacron/web-1.log");
+  EXPECT_TRUE(spec->serial_log);
   EXPECT_EQ(spec->labels.at("novacron.io/tier"), "front-end");
   EXPECT_EQ(spec->labels.at("empty"), "");
 }
@@ -172,6 +173,18 @@ TEST(VmSpecTest, DiskRules) {
               HasField("disks"));
 }
 
+// The daemon chooses where the serial log goes; a spec may only turn it on.
+TEST(VmSpecTest, SerialLogIsABooleanAndAPathIsRefused) {
+  std::vector<FieldError> errors = ErrorsOf({{"name", "a"}, {"serial_log", "/etc/cron.d/x"}});
+  ASSERT_THAT(errors, HasField("serial_log"));
+  EXPECT_THAT(errors[0].message, HasSubstr("the daemon chooses the serial log path"));
+  EXPECT_THAT(ErrorsOf({{"name", "a"}, {"serial_log", 1}}), HasField("serial_log"));
+  Result<VmSpec> off = ParseVmSpec({{"name", "a"}, {"serial_log", false}});
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(off->serial_log);
+  EXPECT_FALSE(ToJson(*off).contains("serial_log"));
+}
+
 TEST(VmSpecTest, PathTricksAreRejected) {
   for (const std::string& bad :
        {std::string("relative.qcow2"), std::string("../x.qcow2"), std::string("/a/../etc/shadow"),
@@ -183,7 +196,6 @@ TEST(VmSpecTest, PathTricksAreRejected) {
                 HasField("disks[0].base_image"));
     EXPECT_THAT(ErrorsOf({{"name", "a"}, {"kernel", bad}}), HasField("kernel"));
     EXPECT_THAT(ErrorsOf({{"name", "a"}, {"kernel", "/k"}, {"initrd", bad}}), HasField("initrd"));
-    EXPECT_THAT(ErrorsOf({{"name", "a"}, {"serial_log", bad}}), HasField("serial_log"));
   }
   EXPECT_FALSE(CheckAbsolutePath(std::string("/a\0b", 4)).empty());
   EXPECT_FALSE(CheckAbsolutePath("/a\xff").empty());      // not UTF-8

@@ -117,7 +117,8 @@ TEST(DaemonTest, MetricsPassPromtoolAndNameEverySpecMetric) {
 TEST(DaemonTest, CriticalFailureRollsBackInReverseAndExits3) {
   TempDir dir;
   DaemonProcess daemon;
-  daemon.Start(dir.path() / "data", {}, {{"NOVACRON_FAILPOINTS", "api=fail"}});
+  daemon.Start(dir.path() / "data", {},
+               {{"NOVACRON_FAILPOINTS", "api=fail"}, {"NOVACRON_SYSTEM_ALLOW_FAILPOINTS", "true"}});
   std::optional<int> code = daemon.WaitExit(seconds(30));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 3) << daemon.Stderr();
@@ -152,12 +153,28 @@ TEST(DaemonTest, FailedPreflightExits1) {
   EXPECT_NE(daemon.Stderr().find("preflight check failed"), std::string::npos);
 }
 
+// An inherited NOVACRON_FAILPOINTS cannot break a node that does not allow fault injection.
+TEST(DaemonTest, FailpointsAreIgnoredUnlessAllowed) {
+  TempDir dir;
+  DaemonProcess daemon;
+  daemon.Start(dir.path() / "data", {}, {{"NOVACRON_FAILPOINTS", "api=fail"}});
+  ASSERT_TRUE(daemon.WaitForLog("NOVACRON_FAILPOINTS is set but ignored")) << daemon.Stderr();
+  ASSERT_TRUE(daemon.WaitForLog("\"novacron ready\"")) << daemon.Stderr();
+  daemon.Signal(SIGTERM);
+  std::optional<int> code = daemon.WaitExit(seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << daemon.Stderr();
+  EXPECT_EQ(daemon.Stderr().find("injected a failure"), std::string::npos) << daemon.Stderr();
+}
+
 TEST(DaemonTest, CriticalComponentsGetOneAttemptEvenForRetriableErrors) {
   // Critical components get one attempt; a retriable failure of one is still fatal. The
   // failpoint shows the retry metric stays at zero and the boot fails naming the cause.
   TempDir dir;
   DaemonProcess daemon;
-  daemon.Start(dir.path() / "data", {}, {{"NOVACRON_FAILPOINTS", "database=fail(1)"}});
+  daemon.Start(
+      dir.path() / "data", {},
+      {{"NOVACRON_FAILPOINTS", "database=fail(1)"}, {"NOVACRON_SYSTEM_ALLOW_FAILPOINTS", "true"}});
   std::optional<int> code = daemon.WaitExit(seconds(30));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 3);
@@ -169,7 +186,9 @@ TEST(DaemonTest, KillDuringBootLeavesAnInterruptedBootThatTheNextBootReports) {
   std::filesystem::path data = dir.path() / "data";
   {
     DaemonProcess daemon;
-    daemon.Start(data, {}, {{"NOVACRON_FAILPOINTS", "api=delay(60s)"}});
+    daemon.Start(
+        data, {},
+        {{"NOVACRON_FAILPOINTS", "api=delay(60s)"}, {"NOVACRON_SYSTEM_ALLOW_FAILPOINTS", "true"}});
     ASSERT_TRUE(daemon.WaitForLog("core_init_complete")) << daemon.Stderr();
     // The boot record is written by a writer thread; wait until it shows the boot.
     bool recorded = false;
@@ -238,7 +257,7 @@ TEST(DaemonTest, StartTimeoutIsAFailure) {
   TempDir dir;
   DaemonProcess daemon;
   daemon.Start(dir.path() / "data", {"--set", "system.start_timeout=300ms"},
-               {{"NOVACRON_FAILPOINTS", "api=hang"}});
+               {{"NOVACRON_FAILPOINTS", "api=hang"}, {"NOVACRON_SYSTEM_ALLOW_FAILPOINTS", "true"}});
   std::optional<int> code = daemon.WaitExit(seconds(30));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 3) << daemon.Stderr();
@@ -250,7 +269,8 @@ TEST(DaemonTest, StartTimeoutIsAFailure) {
 TEST(DaemonTest, SigtermDuringBootCancelsAndRollsBack) {
   TempDir dir;
   DaemonProcess daemon;
-  daemon.Start(dir.path() / "data", {}, {{"NOVACRON_FAILPOINTS", "api=hang"}});
+  daemon.Start(dir.path() / "data", {},
+               {{"NOVACRON_FAILPOINTS", "api=hang"}, {"NOVACRON_SYSTEM_ALLOW_FAILPOINTS", "true"}});
   ASSERT_TRUE(daemon.WaitForLog("\"component starting\",\"component\":\"api\"")) << daemon.Stderr();
   daemon.Signal(SIGTERM);
   std::optional<int> code = daemon.WaitExit(seconds(30));

@@ -125,16 +125,24 @@ class RealVmTest : public ::testing::Test {
         << out;
     std::string vmlinuz = out.substr(0, out.find_last_not_of("\n") + 1);
     vmlinuz = vmlinuz.substr(vmlinuz.rfind('\n') + 1);
-    kernel_ = dir_.path() / "vmlinuz";
+    // The kernel and initrd come from an image directory (vm.image_dirs, docs/security.md).
+    fs::create_directories(images_dir());
+    ::chmod(images_dir().c_str(), 0755);
+    kernel_ = images_dir() / "vmlinuz";
     fs::copy_file(vmlinuz, kernel_, fs::copy_options::overwrite_existing);
-    initrd_ = dir_.path() / "initrd.gz";
+    initrd_ = images_dir() / "initrd.gz";
     ASSERT_EQ(Shell(std::string(NOVACRON_SOURCE_DIR) + "/tests/vm/build-initramfs.sh " +
                         initrd_.string() + " " + kMarker,
                     &out),
               0)
         << out;
     for (const fs::path& p : {kernel_, initrd_}) ::chmod(p.c_str(), 0644);
-    serial_log_ = dir_.path() / "serial.log";
+  }
+
+  fs::path images_dir() const { return dir_.path() / "images"; }
+  // The daemon chooses the serial log: serial.log in the VM's directory under vm.disk_dir.
+  fs::path SerialLog(const std::string& id) const {
+    return dir_.path() / "data" / "vms" / id / "serial.log";
   }
 
   void TearDown() override {
@@ -146,16 +154,17 @@ class RealVmTest : public ::testing::Test {
   }
 
   void StartDaemon(DaemonProcess& daemon) {
-    daemon.Start(
-        dir_.path() / "data", {},
-        {{"NOVACRON_VM_HYPERVISOR_URI", "qemu:///system"}, {"NOVACRON_VM_DOMAIN_TYPE", "qemu"}});
+    daemon.Start(dir_.path() / "data", {},
+                 {{"NOVACRON_VM_HYPERVISOR_URI", "qemu:///system"},
+                  {"NOVACRON_VM_DOMAIN_TYPE", "qemu"},
+                  {"NOVACRON_VM_IMAGE_DIRS", images_dir().string()}});
     port_ = daemon.WaitForApi(seconds(60));
     ASSERT_NE(port_, 0) << daemon.Stderr();
   }
 
   SystemLibvirt libvirt_;
   TempDir dir_;
-  fs::path kernel_, initrd_, serial_log_;
+  fs::path kernel_, initrd_;
   std::string name_;
   uint16_t port_ = 0;
 };
@@ -170,13 +179,14 @@ TEST_F(RealVmTest, BootsPrintsTheMarkerPowersOffAndIsDeleted) {
                {"kernel", kernel_.string()},
                {"initrd", initrd_.string()},
                {"cmdline", "console=ttyS0 panic=-1"},
-               {"serial_log", serial_log_.string()}};
+               {"serial_log", true}};
   // Defining the first TCG domain makes libvirtd probe QEMU's capabilities: on these machines
   // that has taken up to a minute.
   HttpResult created =
       HttpCall(port_, "POST", "/api/v1/vms?start=true", spec.dump(), {}, seconds(240));
   ASSERT_EQ(created.status, 201) << created.body << "\n" << daemon.Stderr();
   const std::string id = json::parse(created.body)["id"];
+  const fs::path serial_log = SerialLog(id);
 
   // Every state the API shows until the guest powered itself off.
   std::vector<std::string> seen{json::parse(created.body)["state"]};
@@ -185,14 +195,14 @@ TEST_F(RealVmTest, BootsPrintsTheMarkerPowersOffAndIsDeleted) {
     json vm = json::parse(HttpGet(port_, "/api/v1/vms/" + id).body, nullptr, false);
     std::string state = vm.is_object() ? vm.value("state", "") : "";
     if (!state.empty() && state != seen.back()) seen.push_back(state);
-    marker = marker || ReadAll(serial_log_).find(kMarker) != std::string::npos;
+    marker = marker || ReadAll(serial_log).find(kMarker) != std::string::npos;
     if (marker && state == "stopped") break;
     if (state == "failed") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::string transitions;
   for (const std::string& s : seen) transitions += s + " ";
-  EXPECT_TRUE(marker) << "serial log:\n" << ReadAll(serial_log_) << "\n" << daemon.Stderr();
+  EXPECT_TRUE(marker) << "serial log:\n" << ReadAll(serial_log) << "\n" << daemon.Stderr();
   ASSERT_EQ(seen.back(), "stopped") << transitions << "\n" << daemon.Stderr();
   EXPECT_NE(std::find(seen.begin(), seen.end(), "running"), seen.end()) << transitions;
 

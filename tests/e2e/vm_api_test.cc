@@ -162,12 +162,19 @@ TEST_F(VmApiTest, HostileInputsGetProblemsAndTheDaemonStaysHealthy) {
   relative["kernel"] = "vmlinuz";
   json bad_name = Spec("e2e-h5");
   bad_name["name"] = "<script>'\"&";
+  // Outside vm.image_dirs (this used to answer 500); the daemon chooses the serial log path.
+  json shadow = Spec("e2e-h6");
+  shadow["disks"] = json::array({{{"base_image", "/etc/shadow"}}});
+  json serial_path = Spec("e2e-h7");
+  serial_path["serial_log"] = "/etc/cron.d/novacron";
   const std::vector<Case> cases = {
       {wrong_type.dump(), 422, "vcpus"},
       {unknown.dump(), 422, "gpu"},
       {traversal.dump(), 422, "disks[0].base_image"},
       {relative.dump(), 422, "kernel"},
       {bad_name.dump(), 422, "name"},
+      {shadow.dump(), 422, "disks[0].base_image"},
+      {serial_path.dump(), 422, "serial_log"},
       {"{not json", 400, ""},
       {"[]", 422, ""},
   };

@@ -70,6 +70,10 @@ class PerturbingHypervisor final : public Hypervisor {
   Result<NodeInventory> Inventory() override { return real_.Inventory(); }
   Result<std::vector<DomainStatus>> ListDomains() override { return real_.ListDomains(); }
   Result<DomainStatus> GetDomain(const std::string& uuid) override { return real_.GetDomain(uuid); }
+  Status Prepare(const std::string& uuid, const VmSpec& spec) override {
+    return real_.Prepare(uuid, spec);
+  }
+  Status Unprepare(const std::string& uuid) override { return real_.Unprepare(uuid); }
   Status Define(const std::string& uuid, const VmSpec& spec) override;
   Status Redefine(const std::string& uuid, const VmSpec& spec) override;
   Status Start(const std::string& uuid) override;
