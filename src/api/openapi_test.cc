@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "api/access_policy.h"
 #include "api/api_test_server.h"
 #include "api/api_v1.h"
 #include "api/openapi_document.h"
@@ -57,6 +58,33 @@ TEST(OpenApiDocumentTest, EveryApiRouteIsDocumented) {
     ASSERT_TRUE(paths.contains(pattern)) << pattern;
     EXPECT_TRUE(paths[pattern].contains(Lower(route.method))) << route.method << " " << pattern;
   }
+}
+
+// Every route of the access table is documented with the role it needs, and every documented
+// operation is in the table: the document, the middleware and the role matrix agree.
+TEST(OpenApiDocumentTest, EveryOperationDeclaresTheRoleOfTheAccessTable) {
+  json paths = Document()["paths"];
+  size_t operations = 0;
+  for (const auto& [path, item] : paths.items()) {
+    for (const auto& [method, operation] : item.items()) {
+      if (method == "parameters") continue;  // shared by the path's operations
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const RouteAccess* access = FindAccess(upper, path);
+      ASSERT_NE(access, nullptr) << method << " " << path << " is not in the access table";
+      EXPECT_EQ(operation.value("x-required-role", ""), AccessName(access->access))
+          << method << " " << path;
+      bool gated = access->access == Access::kViewer || access->access == Access::kOperator ||
+                   access->access == Access::kAdmin;
+      if (gated) {
+        EXPECT_TRUE(operation["responses"].contains("401")) << method << " " << path;
+        EXPECT_TRUE(operation["responses"].contains("403")) << method << " " << path;
+      }
+      ++operations;
+    }
+  }
+  EXPECT_EQ(operations, AccessTable().size());
+  EXPECT_TRUE(Document()["components"]["securitySchemes"].contains("bearerAuth"));
 }
 
 // The health routes are registered by src/components (not linked here): read them from its
