@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "common/private_files.h"
 #include "store/sqlite_error.h"
 #include "store/sqlite_statement.h"
 
@@ -51,6 +52,11 @@ Status ApplyPragmas(sqlite3* db, const std::string& path) {
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::filesystem::path& path,
                                                              const SqliteOptions& options) {
   std::string path_text = path.string();
+  // The database (and so its -wal and -shm, which SQLite creates with the same mode) is readable
+  // by the daemon's user only: it holds token hashes and VM definitions.
+  if (Status private_file = EnsurePrivateFile(path); !private_file.ok()) {
+    return private_file.Wrap("sqlite");
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   int rc = sqlite3_open_v2(path_text.c_str(), &db, flags, nullptr);

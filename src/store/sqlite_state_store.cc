@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "common/private_files.h"
 #include "store/schema.h"
 #include "store/sqlite_boot_store.h"
 #include "store/sqlite_database.h"
@@ -45,11 +46,8 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const SqliteStoreOption
     return InvalidArgument("sqlite store: boot_retention " +
                            std::to_string(options.boot_retention) + " must be at least 1");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return FailedPrecondition("sqlite store: cannot create data dir " + options.data_dir.string() +
-                              ": " + ec.message());
+  if (!std::filesystem::exists(options.data_dir)) {
+    NOVACRON_RETURN_IF_ERROR(EnsurePrivateDir(options.data_dir).Wrap("sqlite store: data dir"));
   }
   Result<std::unique_ptr<SqliteDatabase>> db =
       SqliteDatabase::Open(options.data_dir / kSqliteFileName, {options.busy_timeout});
