@@ -271,7 +271,14 @@ void ApiGuard::Finish(const http::Request& request, http::Response& response,
   audit.role = request.identity.role;
   audit.action = std::string(entry->action);
   std::string_view id = request.Param("id");
-  audit.target = id.empty() ? request.path : std::string(id);
+  std::string_view location = response.headers.Get("Location");  // what a POST created
+  if (!id.empty()) {
+    audit.target = std::string(id);
+  } else if (!location.empty()) {
+    audit.target = std::string(location.substr(location.rfind('/') + 1));
+  } else {
+    audit.target = request.path;
+  }
   audit.result = response.status < 400 ? "ok" : "error";
   audit.status = response.status;
   audit.remote = request.remote_address;

@@ -2,6 +2,7 @@
 // under the data dir (SQLite) or in PostgreSQL — no running daemon needed, so the first admin
 // token of a fresh install is one command (docs/security.md, "API tokens").
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "components/database_component.h"
 #include "config/units.h"
 #include "security/api_token.h"
+#include "security/audit_log.h"
 
 namespace novacron::cli {
 namespace {
@@ -28,13 +30,37 @@ struct TokenOptions {
   std::string output = "table";
 };
 
+// Token changes made here are audited like those made through the API: in the audit log of the
+// data dir, as actor "local:<user>".
+Status AuditTokenChange(const config::Config& config, std::string_view action,
+                        const store::TokenRecord& record) {
+  security::AuditOptions options;
+  options.dir = config.system.data_dir;
+  options.rotate_bytes = config.security.audit_rotate_bytes;
+  options.retention =
+      std::chrono::duration_cast<std::chrono::seconds>(config.security.audit_retention);
+  NOVACRON_ASSIGN_OR_RETURN(std::unique_ptr<security::AuditLog> audit,
+                            security::AuditLog::Open(std::move(options)));
+  const char* user = std::getenv("USER");
+  security::AuditEvent event;
+  event.actor = std::string("local:") + (user != nullptr ? user : "unknown");
+  event.action = std::string(action);
+  event.target = record.id;
+  event.result = "ok";
+  event.detail = "role " + record.role + ", name \"" + record.name + "\"";
+  return audit->Append(event);
+}
+
 // Opens the state store the daemon uses; prints why not and sets `exit_code` on failure.
-std::unique_ptr<store::StateStore> OpenStore(const ConfigFlags& flags, int& exit_code) {
+std::unique_ptr<store::StateStore> OpenStore(
+    const ConfigFlags& flags, int& exit_code,
+    std::optional<config::LoadedConfig>* config = nullptr) {
   auto loaded = LoadOrReport(ToLoadOptions(flags), /*print_warnings=*/false);
   if (!loaded) {
     exit_code = kExitUsage;
     return nullptr;
   }
+  if (config != nullptr) *config = loaded;
   auto opened = components::OpenStateStore(loaded->config);
   if (!opened.ok()) {
     std::cerr << "novacron: " << opened.status().ToString() << "\n";
@@ -59,12 +85,21 @@ void Create(const TokenOptions& opts, int& exit_code) {
     request.ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
   }
   request.created_by = "local";
-  std::unique_ptr<store::StateStore> store = OpenStore(opts.flags, exit_code);
+  std::optional<config::LoadedConfig> loaded;
+  std::unique_ptr<store::StateStore> store = OpenStore(opts.flags, exit_code, &loaded);
   if (!store) return;
   Result<security::IssuedToken> issued = security::IssueToken(store->tokens(), request);
   if (!issued.ok()) {
     std::cerr << "novacron: " << issued.status().ToString() << "\n";
     exit_code = issued.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailed;
+    return;
+  }
+  if (Status audited = AuditTokenChange(loaded->config, "token.create", issued->record);
+      !audited.ok()) {
+    // The token exists but nobody could see who made it: take it back.
+    (void)store->tokens().Revoke(issued->record.id, std::chrono::system_clock::now());
+    std::cerr << "novacron: token not created: " << audited.ToString() << "\n";
+    exit_code = kExitFailed;
     return;
   }
   if (opts.output == "json") {
@@ -114,7 +149,8 @@ void List(const TokenOptions& opts, int& exit_code) {
 }
 
 void Revoke(const TokenOptions& opts, int& exit_code) {
-  std::unique_ptr<store::StateStore> store = OpenStore(opts.flags, exit_code);
+  std::optional<config::LoadedConfig> loaded;
+  std::unique_ptr<store::StateStore> store = OpenStore(opts.flags, exit_code, &loaded);
   if (!store) return;
   Result<store::TokenRecord> revoked =
       store->tokens().Revoke(opts.id, std::chrono::system_clock::now());
@@ -122,6 +158,10 @@ void Revoke(const TokenOptions& opts, int& exit_code) {
     std::cerr << "novacron: " << revoked.status().ToString() << "\n";
     exit_code = revoked.status().code() == ErrorCode::kNotFound ? kExitNotFound : kExitFailed;
     return;
+  }
+  if (Status audited = AuditTokenChange(loaded->config, "token.revoke", *revoked); !audited.ok()) {
+    std::cerr << "novacron: warning: the revoke is not in the audit log: " << audited.ToString()
+              << "\n";
   }
   std::cout << "revoked " << revoked->id << " (" << revoked->name
             << "); a running daemon refuses it within 5 s\n";

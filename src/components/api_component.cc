@@ -10,7 +10,9 @@
 
 #include "api/api_v1.h"
 #include "common/host_port.h"
+#include "components/audit_routes_glue.h"
 #include "components/database_component.h"
+#include "components/security_component.h"
 #include "components/vm_manager_component.h"
 #include "http/internal_error.h"
 #include "lifecycle/engine.h"
@@ -21,7 +23,7 @@ namespace {
 // Writes `content` to `path` atomically: temp file, fsync, rename.
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
   bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
             ::fsync(fd) == 0;
@@ -61,7 +63,11 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   v1.idempotency = &store_->vms();
   v1.log = log();
   api::AddApiV1Routes(router, v1);
-  NOVACRON_RETURN_IF_ERROR(InstallSecurity(router, {}, {}, {}));
+  std::shared_ptr<security::AuditLog> audit = ctx.Dep<SecurityComponent>().audit();
+  if (!audit) return FailedPrecondition("security (audit log) is not running");
+  NOVACRON_RETURN_IF_ERROR(InstallSecurity(
+      router, AuditSinkFor(audit), PeerCertificateIdentity,
+      [dir = audit->dir()](int limit) { return RecentAuditJson(dir, limit); }));
   // 500 answers carry only a request id; the detail is logged under it (http/internal_error.h).
   http::SetInternalErrorReporter([log = log()](std::string_view id, std::string_view detail) {
     log.Error("internal error", {{"request_id", std::string(id)}, {"error", std::string(detail)}});

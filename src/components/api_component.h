@@ -40,6 +40,10 @@ class ApiComponent : public NodeComponent {
   std::shared_ptr<store::StateStore> store_;  // Idempotency-Key records
 };
 
+// The identity and role of a request's verified client certificate (auth_method mtls): CN and
+// the strongest O= role; nullopt without a certificate or without a role in it.
+std::optional<security::Principal> PeerCertificateIdentity(const http::Request& request);
+
 // <data_dir>/api.addr: "host:port\n" of the running daemon's API ("https://host:port\n" with
 // TLS).
 std::string ApiAddressFile(const config::Config& config);

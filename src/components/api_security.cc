@@ -25,6 +25,18 @@ api::AuthMode AuthModeOf(const config::SecurityConfig& security) {
 
 }  // namespace
 
+std::optional<security::Principal> PeerCertificateIdentity(const http::Request& request) {
+  if (request.peer_identity.empty()) return std::nullopt;
+  // The strongest role among the certificate's O= values (docs/security.md, "mTLS identities").
+  std::optional<security::Role> best;
+  for (const std::string& name : request.peer_roles) {
+    std::optional<security::Role> role = security::ParseRole(name);
+    if (role && (!best || security::RoleAllows(*role, *best))) best = role;
+  }
+  if (!best) return std::nullopt;
+  return security::Principal{"certificate", request.peer_identity, request.peer_identity, *best};
+}
+
 Status ApiComponent::InstallSecurity(http::Router& router, api::AuditSink audit,
                                      api::PeerIdentity peer_identity,
                                      std::function<Result<std::string>(int)> audit_json) {
@@ -58,8 +70,8 @@ Status ApiComponent::InstallSecurity(http::Router& router, api::AuditSink audit,
   NOVACRON_RETURN_IF_ERROR(api::ApiGuard::CheckRoutesCovered(router));
 
   runtime().reloads.Register(
-      "api.guard", [guard = guard_](const config::Config& next,
-                                    const std::vector<std::string>& changed) {
+      "api.guard",
+      [guard = guard_](const config::Config& next, const std::vector<std::string>& changed) {
         std::vector<std::string> applied;
         for (const std::string& key : changed) {
           if (key == "api.rate_limit" || key == "api.cors_allowed_origins" ||

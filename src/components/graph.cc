@@ -10,6 +10,7 @@
 #include "components/logger_component.h"
 #include "components/metrics_component.h"
 #include "components/resources_component.h"
+#include "components/security_component.h"
 #include "components/vm_manager_component.h"
 
 namespace novacron::components {
@@ -35,7 +36,7 @@ struct Entry {
   Factory make;
 };
 
-// Only components that do real work are registered. The design's security, network, dwcp,
+// Only components that do real work are registered. The design's network, dwcp,
 // orchestrator, monitoring and ml engine (docs/architecture.md, "The full graph the design aims
 // at") join this table as they are built; until then the others depend on what they really use.
 const std::vector<Entry>& Table() {
@@ -52,6 +53,8 @@ const std::vector<Entry>& Table() {
        Make<EnvironmentComponent>()},
       {"resources",     {"config"},              Criticality::kCritical, Phase::kPreInit,
        Make<ResourcesComponent>()},
+      {"security",      {"config"},              Criticality::kCritical, Phase::kCore,
+       Make<SecurityComponent>()},
       {"database",      {"config", "resources"}, Criticality::kCritical, Phase::kCore,
        Make<DatabaseComponent>()},
       {"cache",         {"config", "metrics"},   Criticality::kDegraded, Phase::kCore,
@@ -59,7 +62,7 @@ const std::vector<Entry>& Table() {
       {"vm_manager",    {"database", "cache", "metrics"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<VmManagerComponent>()},
-      {"api",           {"metrics", "database", "vm_manager"},
+      {"api",           {"metrics", "security", "database", "vm_manager"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<ApiComponent>()},
   };
