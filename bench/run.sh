@@ -11,5 +11,8 @@ echo
 echo "== REST API throughput vs nginx (wrk on loopback)"
 bash bench/api_bench.sh
 echo
+echo "== What TLS + token auth cost vs plain HTTP (wrk on loopback)"
+bash bench/tls_bench.sh
+echo
 echo "== VM operations per second vs a virsh loop"
 bash bench/vm_ops_bench.sh --cycles 200
