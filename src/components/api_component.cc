@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -77,12 +78,24 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   options.port = static_cast<uint16_t>(api.port);
   options.max_body_bytes = api.max_body_bytes;
   options.max_header_bytes = api.max_header_bytes;
+  options.max_connections_per_client = api.max_connections_per_client;
   tls_.reset();  // a retried start: unregister the previous attempt's reload handler first
   NOVACRON_ASSIGN_OR_RETURN(tls_, ApiTls::Create(runtime(), log()));
   if (tls_) options.tls = tls_->source();
   auto server = std::make_unique<http::HttpServer>(options, std::move(router));
   NOVACRON_RETURN_IF_ERROR(server->Start());
   server_ = std::move(server);
+  runtime().reloads.Register(
+      "api.server", [server = server_.get()](const config::Config& next,
+                                             const std::vector<std::string>& changed) {
+        std::vector<std::string> applied;
+        if (std::find(changed.begin(), changed.end(), "api.max_connections_per_client") !=
+            changed.end()) {
+          server->SetMaxConnectionsPerClient(next.api.max_connections_per_client);
+          applied.push_back("api.max_connections_per_client");
+        }
+        return applied;
+      });
 
   std::string address = FormatHostPort(api.host, server_->port());
   // The scheme tells the CLI to speak HTTPS (cli/daemon_address.h).
@@ -94,6 +107,7 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
 
 Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
   runtime().reloads.Unregister("api.guard");
+  runtime().reloads.Unregister("api.server");  // before the server it points to goes
   std::error_code ignored;
   std::filesystem::remove(ApiAddressFile(config()), ignored);
   if (server_) {

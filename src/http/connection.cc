@@ -52,7 +52,7 @@ Connection::Connection(Worker& worker, asio::ip::tcp::socket socket, std::string
 
 Connection::~Connection() {
   worker_.Unlink(this);
-  context_.OnConnectionClosed();
+  context_.OnConnectionClosed(request_.remote_address);
 }
 
 void Connection::Start() {

@@ -64,7 +64,33 @@ int64_t CoarseNowMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-void ServerContext::OnConnectionClosed() {
+bool ClientTally::TryAdd(const std::string& client, int limit) {
+  std::lock_guard lock(mu_);
+  int& open = open_[client];
+  if (limit > 0 && open >= limit) {
+    if (open == 0) open_.erase(client);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void ClientTally::Remove(const std::string& client) {
+  std::lock_guard lock(mu_);
+  auto it = open_.find(client);
+  if (it != open_.end() && --it->second <= 0) open_.erase(it);
+}
+
+std::string ClientKey(const std::string& remote_address) {
+  size_t colon = remote_address.rfind(':');
+  if (colon == std::string::npos || (!remote_address.empty() && remote_address.back() == ']')) {
+    return remote_address;
+  }
+  return remote_address.substr(0, colon);
+}
+
+void ServerContext::OnConnectionClosed(const std::string& remote_address) {
+  clients.Remove(ClientKey(remote_address));
   active_connections.fetch_sub(1);
   if (stopping.load()) {
     std::lock_guard lock(drain_mutex);
@@ -119,10 +145,8 @@ void Worker::ScheduleSweep() {
   });
 }
 
-void Worker::Adopt(tcp::socket socket) {
+void Worker::Adopt(tcp::socket socket, std::string remote_address) {
   error_code ec;
-  tcp::endpoint remote = socket.remote_endpoint(ec);
-  std::string remote_address = ec ? std::string("unknown") : FormatEndpoint(remote);
   socket.set_option(tcp::no_delay(true), ec);
   auto connection =
       std::make_shared<Connection>(*this, std::move(socket), std::move(remote_address));
@@ -294,18 +318,26 @@ void HttpServer::Impl::OnAccept(const error_code& ec, tcp::socket socket,
     return;
   }
   internal::WorkerCounters& counters = workers[0]->counters();
-  if (context.active_connections.load() >= context.options.max_connections) {
+  error_code remote_ec;
+  tcp::endpoint remote = socket.remote_endpoint(remote_ec);
+  std::string remote_address = remote_ec ? std::string("unknown") : FormatEndpoint(remote);
+  const bool over_total = context.active_connections.load() >= context.options.max_connections;
+  if (over_total ||
+      !context.clients.TryAdd(internal::ClientKey(remote_address),
+                              context.max_connections_per_client.load())) {
     counters.rejected.Increment();
     error_code ignored;
     socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(OverloadedResponse()), ignored);
+    // A TLS client cannot read a plain answer before the handshake: it just sees the close.
+    if (!context.options.tls) socket.write_some(asio::buffer(OverloadedResponse()), ignored);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
   } else {
     counters.accepted.Increment();
     context.active_connections.fetch_add(1);
-    asio::post(target.io(), [&target, socket = std::move(socket)]() mutable {
-      target.Adopt(std::move(socket));
+    asio::post(target.io(), [&target, socket = std::move(socket),
+                             remote_address = std::move(remote_address)]() mutable {
+      target.Adopt(std::move(socket), std::move(remote_address));
     });
   }
   DoAccept();
@@ -361,6 +393,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
 
 HttpServer::HttpServer(ServerOptions options, Router router) : impl_(std::make_shared<Impl>()) {
   impl_->context.options = std::move(options);
+  impl_->context.max_connections_per_client = impl_->context.options.max_connections_per_client;
   impl_->context.router = std::move(router);
 }
 
@@ -377,6 +410,10 @@ Status HttpServer::Start() {
 uint16_t HttpServer::port() const { return impl_->port.load(); }
 
 void HttpServer::Stop(std::chrono::milliseconds deadline) { impl_->Stop(deadline); }
+
+void HttpServer::SetMaxConnectionsPerClient(int limit) {
+  impl_->context.max_connections_per_client.store(limit);
+}
 
 ServerStats HttpServer::stats() const {
   ServerStats stats;

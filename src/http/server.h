@@ -36,6 +36,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{10};   // to receive a whole request once it began; also
                                            // the time allowed to write a response
   int max_connections = 10000;             // beyond: 503 and close
+  int max_connections_per_client = 0;      // per client address; 0 = no limit; beyond: 503
   std::string server_header = "novacron";  // "" sends no Server header
   // When set, every connection is TLS: the handshake (bounded by read_timeout) uses the
   // source's context current at accept time, so a reload never touches open connections.
@@ -45,7 +46,7 @@ struct ServerOptions {
 // Counters since Start(), for /metrics.
 struct ServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t connections_rejected = 0;  // over max_connections
+  uint64_t connections_rejected = 0;  // over max_connections or max_connections_per_client
   uint64_t requests = 0;              // answered by the router
   uint64_t protocol_errors = 0;       // 400, 413, 431, 501, 505 sent by the server itself
   uint64_t timeouts = 0;              // connections closed by read_timeout (idle ones aren't)
@@ -74,6 +75,9 @@ class HttpServer {
   void Stop(std::chrono::milliseconds deadline);
 
   ServerStats stats() const;
+
+  // Changes max_connections_per_client while running (SIGHUP); open connections stay.
+  void SetMaxConnectionsPerClient(int limit);
 
  private:
   struct Impl;

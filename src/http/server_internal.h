@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "http/router.h"
 #include "http/server.h"
@@ -24,6 +25,22 @@ namespace novacron::http::internal {
 // timeouts are seconds long.
 int64_t CoarseNowMs();
 
+// Open connections per client address, for max_connections_per_client. Counted whatever the
+// limit, so a limit set while running (SIGHUP) sees the connections already open.
+class ClientTally {
+ public:
+  // Counts one more connection from `client` unless that would exceed `limit` (<= 0: none).
+  bool TryAdd(const std::string& client, int limit);
+  void Remove(const std::string& client);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, int> open_;  // guarded by mu_
+};
+
+// "10.0.0.1:4242" -> "10.0.0.1", "[::1]:80" -> "[::1]": the key connections are counted by.
+std::string ClientKey(const std::string& remote_address);
+
 // Read-mostly state every worker needs; outlives the workers.
 struct ServerContext {
   ServerOptions options;
@@ -31,10 +48,13 @@ struct ServerContext {
   std::string server_line;  // "Server: novacron\r\n" or ""
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> active_connections{0};
+  std::atomic<int> max_connections_per_client{0};
+  ClientTally clients;
   std::mutex drain_mutex;  // only used while stopping
   std::condition_variable drain_cv;
 
-  void OnConnectionClosed();
+  // `remote_address` as given to the connection: its client's count goes down.
+  void OnConnectionClosed(const std::string& remote_address);
 };
 
 // A counter written by one thread and read by others: a relaxed load+store, no locked RMW.
@@ -78,7 +98,7 @@ class Worker {
   void Detach();
 
   // On the worker's thread:
-  void Adopt(boost::asio::ip::tcp::socket socket);
+  void Adopt(boost::asio::ip::tcp::socket socket, std::string remote_address);
   void DrainConnections();  // Stop(): close idle ones, the rest after their response
   void Shutdown();          // close everything, stop the sweep timer, let run() return
   void Link(Connection* connection);

@@ -7,6 +7,7 @@
 
 #include "http/client.h"
 #include "http/server.h"
+#include "http/server_internal.h"
 #include "http/test_util.h"
 
 namespace novacron::http {
@@ -260,6 +261,53 @@ TEST_F(LimitsTest, ConnectionsBeyondTheLimitAreRefused) {
   auto still = second->ReadResponse();
   ASSERT_TRUE(still.has_value());
   EXPECT_EQ(still->status, 200);
+}
+
+TEST_F(LimitsTest, ConnectionsPerClientAddressAreCapped) {
+  ServerOptions options;
+  options.max_connections_per_client = 2;
+  StartServer(options);
+  auto first = RawClient::Connect(port_);
+  auto second = RawClient::Connect(port_);
+  ASSERT_TRUE(first && second);
+  for (auto* client : {first.get(), second.get()}) {
+    ASSERT_TRUE(client->Send(SimpleRequest("GET", "/hello")));
+    ASSERT_TRUE(client->ReadResponse().has_value());
+  }
+  auto third = RawClient::Connect(port_);
+  ASSERT_NE(third, nullptr);
+  std::optional<RawResponse> refused = third->ReadResponse();
+  if (refused) {
+    EXPECT_EQ(refused->status, 503);
+  }
+  EXPECT_TRUE(third->WaitForClose());
+  EXPECT_EQ(server_->stats().connections_rejected, 1u);
+
+  // Raised while running (SIGHUP): the next connection from the same address is served.
+  server_->SetMaxConnectionsPerClient(3);
+  auto fourth = RawClient::Connect(port_);
+  ASSERT_NE(fourth, nullptr);
+  ASSERT_TRUE(fourth->Send(SimpleRequest("GET", "/hello")));
+  std::optional<RawResponse> served = fourth->ReadResponse();
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->status, 200);
+}
+
+TEST(ClientKeyTest, StripsThePort) {
+  EXPECT_EQ(internal::ClientKey("10.0.0.1:4242"), "10.0.0.1");
+  EXPECT_EQ(internal::ClientKey("[::1]:80"), "[::1]");
+  EXPECT_EQ(internal::ClientKey("unknown"), "unknown");
+}
+
+TEST(ClientTallyTest, CountsPerClientAndForgetsClosedOnes) {
+  internal::ClientTally tally;
+  EXPECT_TRUE(tally.TryAdd("a", 1));
+  EXPECT_FALSE(tally.TryAdd("a", 1));
+  EXPECT_TRUE(tally.TryAdd("b", 1));
+  EXPECT_TRUE(tally.TryAdd("a", 0));  // no limit: still counted
+  tally.Remove("a");
+  tally.Remove("a");
+  EXPECT_TRUE(tally.TryAdd("a", 1));
 }
 
 }  // namespace
