@@ -238,6 +238,29 @@ TEST_F(SecurityTest, PlantedSecretsAppearNowhere) {
   }
 }
 
+// api.rate_limit and api.max_connections_per_client apply on SIGHUP without a restart.
+TEST_F(SecurityTest, ApiLimitsApplyOnReload) {
+  const std::string viewer = CreateToken("viewer");
+  std::filesystem::path config = dir_.Write("novacron.yaml", "api:\n  rate_limit: 0\n");
+  daemon_.Start(
+      Data(), {"--config", config.string()},
+      {{"NOVACRON_SECURITY_ENABLE_AUTH", "true"}, {"NOVACRON_SECURITY_AUTH_METHOD", "token"}});
+  port_ = daemon_.WaitForApi();
+  ASSERT_NE(port_, 0) << daemon_.Stderr();
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(Call("GET", "/api/v1/vms", "Bearer " + viewer).status, 200);
+  dir_.Write("novacron.yaml", "api:\n  rate_limit: 60\n  max_connections_per_client: 8\n");
+  daemon_.Signal(SIGHUP);
+  ASSERT_TRUE(daemon_.WaitForLog("\"key\":\"api.max_connections_per_client\"")) << daemon_.Stderr();
+  ASSERT_TRUE(daemon_.WaitForLog("\"key\":\"api.rate_limit\"")) << daemon_.Stderr();
+  EXPECT_EQ(daemon_.Stderr().find("takes effect on restart"), std::string::npos);
+  int limited = 0;
+  for (int i = 0; i < 30; ++i) {
+    limited += Call("GET", "/api/v1/vms", "Bearer " + viewer).status == 429 ? 1 : 0;
+  }
+  EXPECT_GE(limited, 15);  // a bucket of 10 at 60/min: most of 30 quick requests wait
+}
+
 TEST_F(SecurityTest, ListeningBeyondLoopbackWithoutAuthIsRefused) {
   CommandResult run =
       RunNovacron({"run", "--data-dir", Data(), "--listen", "0.0.0.0:0"}, {}, seconds(30));
