@@ -43,7 +43,7 @@ TEST(DaemonTest, BootsReadyServesProbesAndStopsInReverseOrderOnSigterm) {
   HttpResult status = HttpGet(port, "/health/status");
   json body = json::parse(status.body);
   EXPECT_EQ(body["status"], "ready");
-  ASSERT_EQ(body["components"].size(), 9u);
+  ASSERT_EQ(body["components"].size(), 10u);
   for (const auto& c : body["components"]) EXPECT_EQ(c["state"], "running") << c.dump();
 
   HttpResult components = HttpGet(port, "/api/v1/components/database");
@@ -98,7 +98,7 @@ TEST(DaemonTest, MetricsPassPromtoolAndNameEverySpecMetric) {
         "novacron_component_init_duration_seconds{component=\"database\"}",
         "novacron_component_init_success_total{component=\"api\"}",
         "novacron_component_init_failures_total", "novacron_component_retry_attempts_total",
-        "novacron_init_total_duration_seconds", "novacron_components_initialized_total 9",
+        "novacron_init_total_duration_seconds", "novacron_components_initialized_total 10",
         "novacron_components_failed_total 0", "novacron_component_healthy{component=\"api\"} 1",
         "novacron_ready 1", "process_resident_memory_bytes"}) {
     EXPECT_NE(metrics.body.find(name), std::string::npos) << name;
