@@ -40,9 +40,10 @@ run: build
 test-unit: build
 	ctest --test-dir build -j $(CTEST_JOBS) --output-on-failure
 
-# The real-VM boot (label "vm": libvirtd + QEMU, ~75 s) runs once, in the main build: under the
+# The real-VM boot (label "vm": libvirtd + QEMU, ~75 s) and slow end-to-end suites (label "slow":
+# testssl.sh, ~55 s) run once, in the main build: under the
 # sanitizers it would check QEMU's speed, not our concurrency.
-SANITIZER_CTEST_ARGS ?= -LE '^vm$$'
+SANITIZER_CTEST_ARGS ?= -LE '^(vm|slow)$$'
 
 test-asan: setup
 	@cmake --preset asan >/dev/null

@@ -21,9 +21,11 @@ class ApiServer {
   explicit ApiServer(const ApiV1Deps& deps) {
     http::Router router;
     AddApiV1Routes(router, deps);
-    server_ = std::make_unique<http::HttpServer>(
-        http::ServerOptions{.port = 0, .threads = 2, .max_body_bytes = kTestMaxBodyBytes},
-        std::move(router));
+    http::ServerOptions options;  // member by member: ServerOptions grows (tls, ...)
+    options.port = 0;
+    options.threads = 2;
+    options.max_body_bytes = kTestMaxBodyBytes;
+    server_ = std::make_unique<http::HttpServer>(options, std::move(router));
     Status started = server_->Start();
     EXPECT_TRUE(started.ok()) << started.ToString();
   }

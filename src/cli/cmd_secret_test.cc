@@ -190,11 +190,12 @@ TEST(SecretCli, RotateKeyRewritesOnlyTheValuesAndTheNewKeyDecryptsThem) {
   std::filesystem::path cfg = dir.Write("novacron.yaml", before);
   ::chmod(cfg.c_str(), 0640);
 
+  std::string unrelated = Keygen(dir, "other.key", "other");
   CommandResult wrong = RunNovacron({"secret", "rotate-key", "--config", cfg.string(),
-                                     "--old-key-file", new_key, "--new-key-file", old_key});
+                                     "--old-key-file", unrelated, "--new-key-file", new_key});
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_THAT(wrong.err, HasSubstr("novacron.yaml:5: security.api_token: value was encrypted "
-                                   "with key 'old', the loaded key is 'new'"));
+                                   "with key 'old', the loaded key is 'other'"));
   EXPECT_EQ(Read(cfg), before);
 
   CommandResult r = RunNovacron({"secret", "rotate-key", "--config", cfg.string(), "--old-key-file",

@@ -18,7 +18,8 @@ std::string Errno() { return std::strerror(errno); }
 Status EnsurePrivateDir(const std::filesystem::path& dir, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return FailedPrecondition("cannot create directory " + dir.string() + ": " + ec.message());
+  if (ec)
+    return FailedPrecondition("cannot create directory " + dir.string() + ": " + ec.message());
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
     return FailedPrecondition("cannot inspect " + dir.string() + ": " + Errno());

@@ -33,7 +33,7 @@ struct ClientRequest {
   // The whole exchange, connect included (name resolution of a non-literal host is not).
   std::chrono::milliseconds timeout{30000};
   size_t max_response_body_bytes = 64 << 20;
-  std::optional<ClientTlsOptions> tls;  // set: https
+  std::optional<ClientTlsOptions> tls{};  // set: https
 };
 
 struct ClientResponse {

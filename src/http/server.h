@@ -40,7 +40,7 @@ struct ServerOptions {
   std::string server_header = "novacron";  // "" sends no Server header
   // When set, every connection is TLS: the handshake (bounded by read_timeout) uses the
   // source's context current at accept time, so a reload never touches open connections.
-  std::shared_ptr<security::TlsContextSource> tls;
+  std::shared_ptr<security::TlsContextSource> tls{};
 };
 
 // Counters since Start(), for /metrics.

@@ -98,6 +98,11 @@ std::string Range(int64_t from, int64_t to) {
 }  // namespace
 
 Result<AuditVerifyResult> VerifyAuditLog(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return NotFound("no audit log in " + dir.string() +
+                    ": the directory does not exist (use --data-dir)");
+  }
   Snapshot snap;
   NOVACRON_RETURN_IF_ERROR(TakeSnapshot(dir, snap));
   if (snap.paths.empty() && !snap.head && snap.head_status.ok()) {
@@ -106,8 +111,10 @@ Result<AuditVerifyResult> VerifyAuditLog(const fs::path& dir) {
   }
   AuditVerifyResult r;
   r.files = static_cast<int>(snap.paths.size());
+  std::optional<int64_t> verified_seq;  // the last entry that checked out
   auto fail = [&](std::string kind, const fs::path& file, int64_t line, std::string message) {
     r.ok = false;
+    r.last_seq = verified_seq.value_or(0);
     r.kind = std::move(kind);
     r.file = file;
     r.line = line;
@@ -239,6 +246,7 @@ Result<AuditVerifyResult> VerifyAuditLog(const fs::path& dir) {
       recent.push_back(here);
       if (recent.size() > kRecent) recent.pop_front();
       prev = here;
+      verified_seq = here.seq;
       ++r.entries;
     }
   }

@@ -17,7 +17,7 @@ struct AuditVerifyResult {
   int64_t entries = 0;
   int files = 0;
   int64_t first_seq = 0;
-  int64_t last_seq = 0;
+  int64_t last_seq = 0;  // when !ok: the last entry that checked out (entries counts those)
   // Worth knowing even when ok: the chain starts after entries deleted by retention, the last
   // Append was interrupted.
   std::vector<std::string> notes;

@@ -61,7 +61,7 @@ class SecretKey {
 };
 
 // The key for configuration values: NOVACRON_SECRET_KEY when `env_value` is set (key file
-// text, or bare base64), else the file `key_file`. nullopt-like NotFound when neither is given.
+// text, or bare base64), else the file `key_file`; kNotFound when neither is given.
 Result<SecretKey> LoadSecretKey(const std::optional<std::string>& env_value,
                                 const std::string& key_file);
 
