@@ -104,6 +104,21 @@ class Follower {
       ::close(fd_);
       fd_ = -1;
       pending_.clear();
+      // Several rotations may have happened since the last poll: print what the rotated files
+      // newer than ours hold, then the new audit.log; the sequence numbers say what is new.
+      auto listed = security::ListAuditFiles(path_.parent_path());
+      if (listed.ok()) {
+        for (const fs::path& file : *listed) {
+          if (file == path_) continue;
+          fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+          if (fd_ < 0) continue;
+          offset_ = 0;
+          Drain(json);
+          ::close(fd_);
+          fd_ = -1;
+          pending_.clear();
+        }
+      }
       Open(0);
       Drain(json);
     }
@@ -122,8 +137,12 @@ class Follower {
       offset_ += n;
       pending_.append(buf, static_cast<size_t>(n));
       for (size_t nl; (nl = pending_.find('\n')) != std::string::npos;) {
-        PrintLine(pending_.substr(0, nl), json);
+        std::string line = pending_.substr(0, nl);
         pending_.erase(0, nl + 1);
+        auto entry = security::ParseAuditEntry(line);
+        if (entry.ok() && entry->seq <= last_seq_) continue;  // printed from another file
+        if (entry.ok()) last_seq_ = entry->seq;
+        PrintLine(line, json);
       }
     }
   }
@@ -131,7 +150,8 @@ class Follower {
   fs::path path_;
   int fd_ = -1;
   int64_t offset_ = 0;
-  std::string pending_;  // a line being written, not yet complete
+  std::string pending_;   // a line being written, not yet complete
+  int64_t last_seq_ = 0;  // the newest entry printed
 };
 
 int Tail(const AuditFlags& flags, int count, bool follow) {

@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "common/private_files.h"
-
 #include "config/resources.h"
 
 namespace novacron::components {
@@ -38,7 +37,9 @@ Status ConfigComponent::DoStart(lifecycle::StartContext&) {
   NOVACRON_RETURN_IF_ERROR(config::IssuesToStatus(issues));
 
   const std::string& dir = loaded.config.system.data_dir;
-  NOVACRON_RETURN_IF_ERROR(EnsurePrivateDir(dir, DataDirMode(loaded.config)).Wrap("data dir"));
+  if (Status created = EnsurePrivateDir(dir, DataDirMode(loaded.config)); !created.ok()) {
+    return Status(created.code(), "data dir: " + created.message());
+  }
   log().Info("configuration ready", {{"data_dir", dir}, {"node_id", loaded.config.system.node_id}});
   return {};
 }

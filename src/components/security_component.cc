@@ -20,7 +20,9 @@ Status SecurityComponent::DoStart(lifecycle::StartContext&) {
   boot.target = "node/" + config.system.node_id;
   boot.result = "ok";
   boot.detail = "pid " + std::to_string(::getpid()) + ", version " + runtime().version;
-  NOVACRON_RETURN_IF_ERROR(audit->Append(boot).Wrap("audit log"));
+  if (Status written = audit->Append(boot); !written.ok()) {
+    return Status(written.code(), "audit log: " + written.message());
+  }
   std::lock_guard lock(mu_);
   audit_ = std::move(audit);
   return {};
@@ -38,7 +40,9 @@ Status SecurityComponent::Stop(lifecycle::StopContext&) {
   shutdown.action = "daemon.shutdown";
   shutdown.target = "node/" + config().system.node_id;
   shutdown.result = "ok";
-  return audit->Append(shutdown).Wrap("audit log");
+  Status written = audit->Append(shutdown);
+  if (written.ok()) return written;
+  return Status(written.code(), "audit log: " + written.message());
 }
 
 }  // namespace novacron::components

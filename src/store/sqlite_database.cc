@@ -55,7 +55,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::filesyst
   // The database (and so its -wal and -shm, which SQLite creates with the same mode) is readable
   // by the daemon's user only: it holds token hashes and VM definitions.
   if (Status private_file = EnsurePrivateFile(path); !private_file.ok()) {
-    return private_file.Wrap("sqlite");
+    return Status(private_file.code(), "sqlite: " + private_file.message());
   }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;

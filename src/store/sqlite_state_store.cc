@@ -47,7 +47,9 @@ Result<std::unique_ptr<StateStore>> OpenSqliteStateStore(const SqliteStoreOption
                            std::to_string(options.boot_retention) + " must be at least 1");
   }
   if (!std::filesystem::exists(options.data_dir)) {
-    NOVACRON_RETURN_IF_ERROR(EnsurePrivateDir(options.data_dir).Wrap("sqlite store: data dir"));
+    if (Status created = EnsurePrivateDir(options.data_dir); !created.ok()) {
+      return Status(created.code(), "sqlite store: " + created.message());
+    }
   }
   Result<std::unique_ptr<SqliteDatabase>> db =
       SqliteDatabase::Open(options.data_dir / kSqliteFileName, {options.busy_timeout});
