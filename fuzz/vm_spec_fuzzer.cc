@@ -91,12 +91,12 @@ Shape ExpectedShape(const VmSpec& spec, const DomainXmlOptions& options) {
     element(4, 3);  // <interface type><source network|bridge/><model type/></interface>
     s.escapable += CountEscapable(spec.network.source);
   }
-  if (spec.serial_log.empty()) {
+  if (!spec.serial_log) {
     element(6, 1 + 1 + 1 + 2);  // pty serial and console, each with a <target .../>
   } else {
     // file serial and console, each with <source path append/> and a <target .../>
     element(8, (1 + 2 + 1) + (1 + 2 + 2));
-    s.escapable += 2 * CountEscapable(spec.serial_log);
+    s.escapable += 2 * CountEscapable(options.serial_log_path);
   }
   return s;
 }
@@ -173,6 +173,8 @@ DomainXmlOptions OptionsFor(const VmSpec& spec, size_t variant) {
   for (size_t i = 0; i < spec.disks.size(); ++i) {
     options.disk_paths.push_back("/var/lib/novacron/disks/" + std::to_string(i) + "<&'\">.qcow2");
   }
+  // The daemon chooses the serial log's path (vm/host_paths.h); escapable here too.
+  if (spec.serial_log) options.serial_log_path = "/var/lib/novacron/vms/x/serial<&'\">.log";
   return options;
 }
 
