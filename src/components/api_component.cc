@@ -1,15 +1,10 @@
 #include "components/api_component.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "api/api_v1.h"
+#include "common/atomic_file.h"
 #include "common/host_port.h"
 #include "components/audit_routes_glue.h"
 #include "components/database_component.h"
@@ -19,25 +14,6 @@
 #include "lifecycle/engine.h"
 
 namespace novacron::components {
-namespace {
-
-// Writes `content` to `path` atomically: temp file, fsync, rename.
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Internal("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return {};
-}
-
-}  // namespace
-
 std::string ApiAddressFile(const config::Config& config) {
   return (std::filesystem::path(config.system.data_dir) / "api.addr").string();
 }
@@ -66,9 +42,9 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   api::AddApiV1Routes(router, v1);
   std::shared_ptr<security::AuditLog> audit = ctx.Dep<SecurityComponent>().audit();
   if (!audit) return FailedPrecondition("security (audit log) is not running");
-  NOVACRON_RETURN_IF_ERROR(InstallSecurity(
-      router, AuditSinkFor(audit), PeerCertificateIdentity,
-      [dir = audit->dir()](int limit) { return RecentAuditJson(dir, limit); }));
+  NOVACRON_RETURN_IF_ERROR(
+      InstallSecurity(router, AuditSinkFor(audit), PeerCertificateIdentity,
+                      [dir = audit->dir()](int limit) { return RecentAuditJson(dir, limit); }));
   // 500 answers carry only a request id; the detail is logged under it (http/internal_error.h).
   http::SetInternalErrorReporter([log = log()](std::string_view id, std::string_view detail) {
     log.Error("internal error", {{"request_id", std::string(id)}, {"error", std::string(detail)}});
@@ -100,7 +76,8 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   std::string address = FormatHostPort(api.host, server_->port());
   // The scheme tells the CLI to speak HTTPS (cli/daemon_address.h).
   std::string scheme = tls_ ? "https://" : "";
-  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), scheme + address + "\n"));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), scheme + address + "\n",
+                                               {.mode = 0600, .overwrite = true}));
   log().Info("api listening", {{"address", address}});
   return {};
 }

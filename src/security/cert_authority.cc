@@ -16,6 +16,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/atomic_file.h"
+
 namespace novacron::security {
 namespace {
 
@@ -186,16 +188,18 @@ Result<DevPkiFiles> CreateDevPki(const DevPkiOptions& options) {
       X509Ptr client, IssueCertificate(client_request, client_key.get(), ca.get(), ca_key.get()));
 
   // Keys first: a certificate on disk never points at a key that is not there yet.
-  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.ca_key, PrivateKeyToPem(ca_key.get()), 0600));
-  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.ca_cert, CertificateToPem(ca.get()), 0644));
-  NOVACRON_RETURN_IF_ERROR(
-      WriteFileAtomically(files.server_key, PrivateKeyToPem(server_key.get()), 0600));
-  NOVACRON_RETURN_IF_ERROR(
-      WriteFileAtomically(files.server_cert, CertificateToPem(server.get()), 0644));
-  NOVACRON_RETURN_IF_ERROR(
-      WriteFileAtomically(files.client_key, PrivateKeyToPem(client_key.get()), 0600));
-  NOVACRON_RETURN_IF_ERROR(
-      WriteFileAtomically(files.client_cert, CertificateToPem(client.get()), 0644));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.ca_key, PrivateKeyToPem(ca_key.get()),
+                                               {.mode = 0600, .overwrite = true}));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.ca_cert, CertificateToPem(ca.get()),
+                                               {.mode = 0644, .overwrite = true}));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.server_key, PrivateKeyToPem(server_key.get()),
+                                               {.mode = 0600, .overwrite = true}));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.server_cert, CertificateToPem(server.get()),
+                                               {.mode = 0644, .overwrite = true}));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.client_key, PrivateKeyToPem(client_key.get()),
+                                               {.mode = 0600, .overwrite = true}));
+  NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(files.client_cert, CertificateToPem(client.get()),
+                                               {.mode = 0644, .overwrite = true}));
   return files;
 }
 

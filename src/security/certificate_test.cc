@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/atomic_file.h"
 #include "security/cert_authority.h"
 #include "security/openssl_util.h"
 #include "security/tls_context_source.h"
@@ -48,7 +49,7 @@ TEST(CertificateTest, InfoNamesSubjectIssuerSansAndExpiry) {
 TEST(CertificateTest, NotPemNamesTheFile) {
   TempDir dir;
   std::string path = dir.path + "/x.crt";
-  ASSERT_TRUE(WriteFileAtomically(path, "hello\n", 0644).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "hello\n", {.mode = 0644, .overwrite = true}).ok());
   auto info = ReadCertificateInfo(path);
   ASSERT_FALSE(info.ok());
   EXPECT_NE(info.status().message().find(path), std::string::npos);

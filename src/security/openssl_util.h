@@ -44,8 +44,4 @@ std::string PrivateKeyToPem(EVP_PKEY* key);
 // chmod 600 /etc/novacron/server.key". `what` names the setting ("security.tls.key_file").
 Status CheckPrivateKeyFileMode(const std::string& path, const std::string& what);
 
-// Writes `content` to `path` with `mode`: temp file in the same directory, fsync, rename, fsync
-// of the directory. Never leaves a half-written `path`.
-Status WriteFileAtomically(const std::string& path, const std::string& content, mode_t mode);
-
 }  // namespace novacron::security

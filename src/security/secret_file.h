@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/atomic_file.h"
 #include "common/status.h"
 
 namespace novacron::security {
@@ -17,14 +18,8 @@ namespace novacron::security {
 // others may access, naming the file, its mode and the fix (`chmod 600 FILE`).
 Result<std::string> ReadPrivateFile(const std::string& path, size_t max_bytes);
 
-struct AtomicWriteOptions {
-  mode_t mode = 0600;      // of the new file (umask does not apply)
-  bool overwrite = false;  // false: kAlreadyExists when `path` exists, checked atomically
-};
-
-// Writes `content` to `path`: a temp file in the same directory, fsync, then rename (or link, when
-// not overwriting), then fsync of the directory. The temp file is removed on any failure.
-Status WriteFileAtomically(const std::string& path, std::string_view content,
-                           const AtomicWriteOptions& options);
+// Writing files atomically moved to common/atomic_file.h; the secrets code keeps its names.
+using novacron::AtomicWriteOptions;
+using novacron::WriteFileAtomically;
 
 }  // namespace novacron::security

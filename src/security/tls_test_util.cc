@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/atomic_file.h"
 #include "security/cert_authority.h"
 #include "security/certificate.h"
 #include "security/openssl_util.h"
@@ -26,7 +27,7 @@ T Must(Result<T> r) {
 }
 
 void Write(const std::string& path, const std::string& content, mode_t mode) {
-  Status s = WriteFileAtomically(path, content, mode);
+  Status s = WriteFileAtomically(path, content, {.mode = mode, .overwrite = true});
   if (!s.ok()) throw std::runtime_error(s.ToString());
 }
 
