@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/problem.h"
+#include "api/vm_codec.h"
 #include "security/api_token.h"
 
 namespace novacron::api {
@@ -14,23 +15,14 @@ using std::chrono::system_clock;
 
 constexpr int kMaxAuditLimit = 1000;
 
-std::string Rfc3339(system_clock::time_point t) {
-  std::time_t seconds = system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 json TokenToJson(const store::TokenRecord& record, system_clock::time_point now) {
   json out = {{"id", record.id},
               {"name", record.name},
               {"role", record.role},
               {"created_by", record.created_by},
-              {"created_at", Rfc3339(record.created_at)},
-              {"expires_at", record.expires_at ? json(Rfc3339(*record.expires_at)) : json()},
-              {"revoked_at", record.revoked_at ? json(Rfc3339(*record.revoked_at)) : json()}};
+              {"created_at", FormatRfc3339(record.created_at)},
+              {"expires_at", record.expires_at ? json(FormatRfc3339(*record.expires_at)) : json()},
+              {"revoked_at", record.revoked_at ? json(FormatRfc3339(*record.revoked_at)) : json()}};
   std::string state = "active";
   if (record.revoked_at) {
     state = "revoked";

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "security/secret_base64.h"
+
 namespace novacron::security {
 namespace {
 
@@ -15,27 +17,6 @@ constexpr size_t kMaxNameLength = 64;
 
 constexpr std::string_view kBase64Url =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64UrlNoPad(const unsigned char* data, size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6) out += kBase64Url[(n >> shift) & 63];
-  }
-  if (size - i == 1) {
-    uint32_t n = data[i] << 16;
-    out += kBase64Url[(n >> 18) & 63];
-    out += kBase64Url[(n >> 12) & 63];
-  } else if (size - i == 2) {
-    uint32_t n = (data[i] << 16) | (data[i + 1] << 8);
-    out += kBase64Url[(n >> 18) & 63];
-    out += kBase64Url[(n >> 12) & 63];
-    out += kBase64Url[(n >> 6) & 63];
-  }
-  return out;
-}
 
 std::string Hex(const unsigned char* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -98,7 +79,7 @@ Result<IssuedToken> IssueToken(store::TokenStore& tokens, const NewToken& reques
   NOVACRON_RETURN_IF_ERROR(RandomBytes(secret_bytes.data(), secret_bytes.size()));
   NOVACRON_RETURN_IF_ERROR(RandomBytes(id_bytes.data(), id_bytes.size()));
   IssuedToken issued;
-  issued.secret = std::string(kTokenPrefix) + Base64UrlNoPad(secret_bytes.data(), kSecretBytes);
+  issued.secret = std::string(kTokenPrefix) + Base64UrlEncode(secret_bytes);
   OPENSSL_cleanse(secret_bytes.data(), secret_bytes.size());
   store::TokenRecord record;
   record.id = "tok_" + Hex(id_bytes.data(), id_bytes.size());

@@ -6,7 +6,7 @@ add_library(novacron_security_tokens STATIC
 )
 target_link_libraries(novacron_security_tokens
   PUBLIC novacron_common novacron_store
-  PRIVATE OpenSSL::Crypto)
+  PRIVATE novacron_security_secrets OpenSSL::Crypto)  # base64url
 
 novacron_test(security_tokens_test
   SOURCES api_token_test.cc role_test.cc token_authenticator_test.cc
