@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/atomic_file.h"
 #include "http/client.h"
 #include "security/cert_authority.h"
 #include "security/openssl_util.h"
@@ -183,11 +184,12 @@ void IssueServer(const TlsDaemon& tls, const std::string& dir, const std::string
       {.common_name = name, .sans = {"localhost", "127.0.0.1"}, .days = 30}, key->get(), ca->get(),
       ca_key.get());
   ASSERT_TRUE(cert.ok()) << cert.status().ToString();
-  ASSERT_TRUE(security::WriteFileAtomically(dir + "/" + name + ".key",
-                                            security::PrivateKeyToPem(key->get()), 0600)
+  ASSERT_TRUE(WriteFileAtomically(dir + "/" + name + ".key", security::PrivateKeyToPem(key->get()),
+                                  {.mode = 0600, .overwrite = true})
                   .ok());
-  ASSERT_TRUE(security::WriteFileAtomically(dir + "/" + name + ".crt",
-                                            security::CertificateToPem(cert->get()), 0644)
+  ASSERT_TRUE(WriteFileAtomically(dir + "/" + name + ".crt",
+                                  security::CertificateToPem(cert->get()),
+                                  {.mode = 0644, .overwrite = true})
                   .ok());
 }
 
