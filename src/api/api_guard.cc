@@ -169,15 +169,27 @@ http::Response ApiGuard::Refuse(const http::Request& request, int status, std::s
   return response;
 }
 
+bool ApiGuard::IsOpen(Access access, const GuardSettings& settings, bool loopback) {
+  return access == Access::kPublic ||
+         (access == Access::kHealth && (loopback || settings.open_health)) ||
+         (access == Access::kMetrics && (loopback || settings.open_metrics));
+}
+
+bool ApiGuard::NeedsNoCredentials(const http::Request& request) const {
+  // The table's open routes have no parameters: the path is the pattern (bar a trailing '/').
+  std::string_view path = request.path;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  const RouteAccess* entry = FindAccess(request.method, path);
+  return entry != nullptr &&
+         IsOpen(entry->access, *settings(), IsLoopbackClient(request.remote_address));
+}
+
 std::optional<http::Response> ApiGuard::Authorize(http::Request& request) {
   const RouteAccess* entry = FindAccess(request.method, request.route);
   // Fail closed: a route nobody put in the table needs an admin.
   const Access access = entry != nullptr ? entry->access : Access::kAdmin;
   std::shared_ptr<const GuardSettings> current = settings();
-  const bool loopback = IsLoopbackClient(request.remote_address);
-  if (access == Access::kPublic ||
-      (access == Access::kHealth && (loopback || current->open_health)) ||
-      (access == Access::kMetrics && (loopback || current->open_metrics))) {
+  if (IsOpen(access, *current, IsLoopbackClient(request.remote_address))) {
     return std::nullopt;  // open routes are not rate limited: probes must not be starved
   }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "api/access_policy.h"
 #include "api/rate_limiter.h"
 #include "common/status.h"
 #include "http/router.h"
@@ -79,11 +80,19 @@ class ApiGuard : public std::enable_shared_from_this<ApiGuard> {
   // that does not (a route nobody decided the role of must not be served).
   static Status CheckRoutesCovered(const http::Router& router);
 
+  // Whether `request` (parsed, not yet routed) is one the guard lets through without
+  // credentials: the OpenAPI document, and health probes and /metrics where they are open to
+  // this client. These never block (no token lookup, no audit write), so the server answers
+  // them on its I/O threads, ahead of requests waiting for a handler thread.
+  bool NeedsNoCredentials(const http::Request& request) const;
+
  private:
   explicit ApiGuard(GuardOptions options);
   std::shared_ptr<const GuardSettings> settings() const;
 
   std::optional<http::Response> Preflight(http::Request& request) const;
+  // Whether `access` lets this client through without credentials under `settings`.
+  static bool IsOpen(Access access, const GuardSettings& settings, bool loopback);
   std::optional<http::Response> Authorize(http::Request& request);
   http::Response Refuse(const http::Request& request, int status, std::string_view reason,
                         std::string_view detail);

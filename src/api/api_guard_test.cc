@@ -49,7 +49,8 @@ class ApiGuardTest : public ::testing::Test {
   }
 
   // A router serving every route of the access table with a 200 handler, guarded.
-  http::Router GuardedRouter(GuardSettings settings = {}, AuthMode mode = AuthMode::kToken) {
+  http::Router GuardedRouter(GuardSettings settings = {}, AuthMode mode = AuthMode::kToken,
+                             std::shared_ptr<ApiGuard>* guard_out = nullptr) {
     http::Router router;
     for (const RouteAccess& entry : AccessTable()) {
       router.Handle(entry.method, entry.pattern,
@@ -69,6 +70,7 @@ class ApiGuardTest : public ::testing::Test {
     EXPECT_TRUE(guard.ok()) << guard.status().ToString();
     (*guard)->Install(router);
     EXPECT_TRUE(ApiGuard::CheckRoutesCovered(router).ok());
+    if (guard_out != nullptr) *guard_out = *guard;
     return router;
   }
 
@@ -261,6 +263,31 @@ TEST(IsLoopbackClientTest, Addresses) {
   EXPECT_FALSE(IsLoopbackClient("[::2]:80"));
   EXPECT_FALSE(IsLoopbackClient("1127.0.0.1:80"));
   EXPECT_FALSE(IsLoopbackClient("unknown"));
+}
+
+TEST_F(ApiGuardTest, RequestsSkippingTheHandlerQueueAreExactlyTheOnesNeedingNoCredentials) {
+  // The server answers NeedsNoCredentials() requests on its I/O threads (docs/operations.md,
+  // "Request handling"): that must never let a request needing a token skip the queue, and
+  // should cover every open one. Checked against what the guard does, route by route.
+  for (bool open : {false, true}) {
+    GuardSettings settings;
+    settings.open_health = open;
+    settings.open_metrics = open;
+    std::shared_ptr<ApiGuard> guard;
+    http::Router router = GuardedRouter(settings, AuthMode::kToken, &guard);
+    for (const RouteAccess& entry : AccessTable()) {
+      for (const char* remote : {kRemote, "127.0.0.1:5000", "[::1]:5000"}) {
+        http::Request request;
+        request.method = entry.method;
+        request.path = Concrete(entry.pattern) + "/";  // a trailing slash routes the same
+        request.remote_address = remote;
+        const bool skips = guard->NeedsNoCredentials(request);
+        const int status = router.Dispatch(request).status;
+        EXPECT_EQ(skips, status == 200) << entry.method << " " << entry.pattern << " from "
+                                        << remote << " open=" << open << ": answered " << status;
+      }
+    }
+  }
 }
 
 }  // namespace

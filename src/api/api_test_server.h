@@ -23,7 +23,10 @@ class ApiServer {
     AddApiV1Routes(router, deps);
     http::ServerOptions options;  // member by member: ServerOptions grows (tls, ...)
     options.port = 0;
-    options.threads = 2;
+    // Handlers on their own threads, as in the daemon; a single I/O thread, so that a handler
+    // blocking it would show in every other request.
+    options.threads = 1;
+    options.handler_threads = 4;
     options.max_body_bytes = kTestMaxBodyBytes;
     server_ = std::make_unique<http::HttpServer>(options, std::move(router));
     Status started = server_->Start();

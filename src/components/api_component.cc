@@ -55,15 +55,27 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   options.max_body_bytes = api.max_body_bytes;
   options.max_header_bytes = api.max_header_bytes;
   options.max_connections_per_client = api.max_connections_per_client;
+  // Handlers block (fsync'd audit lines, libvirt, qemu-img): they run on their own threads so
+  // that a slow one never stalls other connections; open probes skip the queue
+  // (docs/operations.md, "Request handling").
+  options.handler_threads = api.handler_threads;
+  options.handle_on_io_thread = [guard = guard_](const http::Request& request) {
+    return guard->NeedsNoCredentials(request);
+  };
   tls_.reset();  // a retried start: unregister the previous attempt's reload handler first
   NOVACRON_ASSIGN_OR_RETURN(tls_, ApiTls::Create(runtime(), log()));
   if (tls_) options.tls = tls_->source();
+  NOVACRON_RETURN_IF_ERROR(RegisterServerMetrics());
   auto server = std::make_unique<http::HttpServer>(options, std::move(router));
   NOVACRON_RETURN_IF_ERROR(server->Start());
-  server_ = std::move(server);
+  http::HttpServer* started = server.get();
+  {
+    std::lock_guard lock(server_mu_);
+    server_ = std::move(server);
+  }
   runtime().reloads.Register(
-      "api.server", [server = server_.get()](const config::Config& next,
-                                             const std::vector<std::string>& changed) {
+      "api.server",
+      [server = started](const config::Config& next, const std::vector<std::string>& changed) {
         std::vector<std::string> applied;
         if (std::find(changed.begin(), changed.end(), "api.max_connections_per_client") !=
             changed.end()) {
@@ -73,7 +85,7 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
         return applied;
       });
 
-  std::string address = FormatHostPort(api.host, server_->port());
+  std::string address = FormatHostPort(api.host, started->port());
   // The scheme tells the CLI to speak HTTPS (cli/daemon_address.h).
   std::string scheme = tls_ ? "https://" : "";
   NOVACRON_RETURN_IF_ERROR(WriteFileAtomically(ApiAddressFile(config()), scheme + address + "\n",
@@ -82,16 +94,66 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   return {};
 }
 
+http::ServerStats ApiComponent::ServerStats() const {
+  std::lock_guard lock(server_mu_);
+  return server_ ? server_->stats() : http::ServerStats{};
+}
+
+Status ApiComponent::RegisterServerMetrics() {
+  if (server_metrics_registered_) return {};  // a restarted component keeps the first ones
+  server_metrics_registered_ = true;
+  using Field = uint64_t http::ServerStats::*;
+  struct Counter {
+    const char* name;
+    const char* help;
+    Field field;
+  };
+  const Counter counters[] = {
+      {"novacron_http_connections_accepted_total", "API connections accepted.",
+       &http::ServerStats::connections_accepted},
+      {"novacron_http_connections_rejected_total",
+       "API connections refused: over the total or per-client connection limit.",
+       &http::ServerStats::connections_rejected},
+      {"novacron_http_protocol_errors_total",
+       "Malformed or oversized requests answered 400/413/431/501/505 by the server.",
+       &http::ServerStats::protocol_errors},
+      {"novacron_http_timeouts_total", "Connections closed for a request or response too slow.",
+       &http::ServerStats::timeouts},
+      {"novacron_http_busy_rejections_total",
+       "Requests answered 503 because the queue for handler threads was full.",
+       &http::ServerStats::busy_rejections},
+      {"novacron_tls_handshake_failures_total",
+       "API connections closed before a completed TLS handshake (bad version, untrusted or "
+       "missing client certificate, plain HTTP).",
+       &http::ServerStats::tls_handshake_failures},
+  };
+  for (const Counter& c : counters) {
+    NOVACRON_RETURN_IF_ERROR(runtime().metrics.RegisterCounterFunc(
+        c.name, c.help,
+        [this, field = c.field] { return static_cast<double>(ServerStats().*field); }));
+  }
+  NOVACRON_RETURN_IF_ERROR(runtime().metrics.RegisterGaugeFunc(
+      "novacron_http_active_connections", "Open API connections.",
+      [this] { return static_cast<double>(ServerStats().active_connections); }));
+  return runtime().metrics.RegisterGaugeFunc(
+      "novacron_http_queued_requests", "API requests waiting for a handler thread.",
+      [this] { return static_cast<double>(ServerStats().queued_requests); });
+}
+
 Status ApiComponent::Stop(lifecycle::StopContext& ctx) {
   runtime().reloads.Unregister("api.guard");
   runtime().reloads.Unregister("api.server");  // before the server it points to goes
   std::error_code ignored;
   std::filesystem::remove(ApiAddressFile(config()), ignored);
-  if (server_) {
+  std::unique_ptr<http::HttpServer> server;
+  {
+    std::lock_guard lock(server_mu_);
+    server = std::move(server_);
+  }
+  if (server) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline() -
                                                                       lifecycle::Clock::now());
-    server_->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
-    server_.reset();
+    server->Stop(std::max(left - std::chrono::milliseconds(200), std::chrono::milliseconds(0)));
   }
   tls_.reset();
   http::SetInternalErrorReporter(nullptr);

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/api_guard.h"
@@ -32,11 +33,18 @@ class ApiComponent : public NodeComponent {
                          api::PeerIdentity peer_identity,
                          std::function<Result<std::string>(int)> audit_json);
 
+  // The listener's counters as metrics (novacron_http_*, novacron_tls_handshake_failures_total),
+  // registered once for the daemon's lifetime.
+  Status RegisterServerMetrics();
+  http::ServerStats ServerStats() const;
+
   HealthRouteContext routes_;
   std::unique_ptr<security::TokenAuthenticator> authenticator_;
   std::shared_ptr<api::ApiGuard> guard_;
-  std::unique_ptr<ApiTls> tls_;  // null: plain HTTP (security.tls.cert_file empty)
-  std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<ApiTls> tls_;               // null: plain HTTP (security.tls.cert_file empty)
+  mutable std::mutex server_mu_;              // guards server_ against the metrics scrape
+  std::unique_ptr<http::HttpServer> server_;  // guarded by server_mu_ (written in Start/Stop)
+  bool server_metrics_registered_ = false;
   std::shared_ptr<store::StateStore> store_;  // Idempotency-Key records
 };
 

@@ -93,7 +93,7 @@ struct SystemConfig {
   Duration start_timeout = std::chrono::seconds(30);
   Duration stop_timeout = std::chrono::seconds(10);
   Duration shutdown_timeout = std::chrono::seconds(30);
-  int health_check_port = 0;  // 0: served on the API listener
+  int health_check_port = 0;      // 0: served on the API listener
   bool allow_failpoints = false;  // honour NOVACRON_FAILPOINTS (drills and tests only)
 };
 
@@ -217,8 +217,9 @@ struct ApiConfig {
   int64_t max_body_bytes = 1 << 20;
   int64_t max_header_bytes = 16 << 10;
   int max_connections_per_client = 256;  // open connections per client address
-  bool open_health = true;   // health probes answer without a token from any address
-  bool open_metrics = false; // /metrics answers without a token from non-loopback addresses
+  int handler_threads = 8;               // threads that run request handlers, off the I/O threads
+  bool open_health = true;               // health probes answer without a token from any address
+  bool open_metrics = false;  // /metrics answers without a token from non-loopback addresses
 };
 
 struct Config {

@@ -348,8 +348,9 @@ std::vector<KeySpec> BuildSchema() {
       // security
       Spec("security.enable_auth", T::kBool, FIELD(security.enable_auth),
            "Require authentication on the API"),
-      Spec("security.auth_method", T::kEnum, FIELD(security.auth_method),
-           "How API clients authenticate: token (bearer tokens), mtls (client certificates) or none")
+      Spec(
+          "security.auth_method", T::kEnum, FIELD(security.auth_method),
+          "How API clients authenticate: token (bearer tokens), mtls (client certificates) or none")
           .Enum(kAuthMethodNames),
       Spec("security.api_token", T::kString, FIELD(security.api_token),
            "An extra admin bearer token from the configuration (auth_method token); prefer "
@@ -406,6 +407,10 @@ std::vector<KeySpec> BuildSchema() {
            "Open connections allowed per client address; more are refused with 503")
           .Range(1, 1000000)
           .Reloadable(),
+      Spec("api.handler_threads", T::kInt, FIELD(api.handler_threads),
+           "Threads that run API requests (disk, libvirt, child processes), apart from the "
+           "network threads; health probes and /metrics never wait for them")
+          .Range(1, 256),
       Spec("api.open_health", T::kBool, FIELD(api.open_health),
            "Health probes answer without a token from any address (loopback always may)")
           .Reloadable(),

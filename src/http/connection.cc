@@ -2,11 +2,13 @@
 
 #include <array>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <string_view>
 #include <utility>
 
+#include "http/handler_pool.h"
 #include "http/response_writer.h"
 #include "security/certificate.h"
 #include "security/tls_context_source.h"
@@ -207,13 +209,46 @@ void Connection::FailParse(const boost::beast::error_code& ec) {
 void Connection::HandleRequest() {
   phase_ = Phase::kHandling;
   worker_.counters().requests.Increment();
-  bool keep_alive =
-      parser_->keep_alive() && !draining_ && !context_.stopping.load(std::memory_order_relaxed);
+  keep_alive_ = parser_->keep_alive();
+  HandlerPool* pool = context_.pool;
+  const ServerOptions& options = context_.options;
+  if (pool != nullptr && !(options.handle_on_io_thread && options.handle_on_io_thread(request_))) {
+    if (pool->Submit(shared_from_this())) return;  // HandleOnPool continues
+    worker_.counters().busy_rejections.Increment();
+    response_ =
+        Response::Problem(503, "Service Unavailable",
+                          "the server is busy: " + std::to_string(options.max_queued_requests) +
+                              " requests are waiting for a handler; retry later");
+    response_.headers.Set("Retry-After", "1");
+  } else {
+    Dispatch();
+  }
+  FinishRequest();
+}
+
+void Connection::Dispatch() {
   try {
     response_ = context_.router.Dispatch(request_);
   } catch (...) {  // only allocation failures get here: Dispatch catches handler exceptions
     response_ = Response::Problem(500, "Internal Server Error", "out of memory");
   }
+}
+
+void Connection::HandleOnPool(std::shared_ptr<Connection> self, bool abandoned) {
+  Connection& connection = *self;
+  if (!abandoned) connection.Dispatch();
+  asio::post(connection.worker_.io(), [self = std::move(self), abandoned] {
+    if (self->phase_ == Phase::kClosed) return;
+    if (abandoned) {
+      self->Close();
+    } else {
+      self->FinishRequest();
+    }
+  });
+}
+
+void Connection::FinishRequest() {
+  bool keep_alive = keep_alive_ && !draining_ && !context_.stopping.load(std::memory_order_relaxed);
   if (keep_alive && WantsClose(response_)) keep_alive = false;
   SendResponse(keep_alive ? AfterWrite::kNextRequest : AfterWrite::kClose);
 }
@@ -254,14 +289,29 @@ void Connection::OnWritten(const error_code& ec, AfterWrite after) {
   } else if (after == AfterWrite::kLinger) {
     Linger();
   } else if (after == AfterWrite::kClose || draining_) {
-    error_code ignored;
-    socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    Close();
+    Shutdown();
   } else {
     BeginRequest();
   }
 }
 
+void Connection::Shutdown() {
+  if (tls_) {
+    // close_notify tells the client the response is complete, not truncated. asio then waits
+    // for the client's own close_notify (or its close): bounded like lingering.
+    SetPhase(Phase::kLingering, kLingerTime);
+    tls_->async_shutdown([self = shared_from_this()](const error_code&) { self->Close(); });
+    return;
+  }
+  error_code ignored;
+  socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  Close();
+}
+
+// After a protocol error the client may still be sending: we read and drop its bytes for a
+// while, so that closing with unread input does not reset the connection (and destroy our
+// error response in the client's receive buffer). TLS connections too end this way, without
+// close_notify, since the client's stream is broken anyway.
 void Connection::Linger() {
   error_code ignored;
   socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);

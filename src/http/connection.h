@@ -36,6 +36,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the connection when its current phase has overrun its timeout.
   void CheckDeadline(int64_t now_ms);
 
+  // On a handler-pool thread (http/handler_pool.h): runs the router on the request, unless the
+  // server is stopping (`abandoned`), and posts the rest back to the connection's I/O thread,
+  // moving `self` along so that the last reference is never dropped off that thread.
+  static void HandleOnPool(std::shared_ptr<Connection> self, bool abandoned);
+
   // The worker's intrusive list.
   Connection* prev = nullptr;
   Connection* next = nullptr;
@@ -55,7 +60,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Advance();
   void SendContinue();
   void FailParse(const boost::system::error_code& ec);
+  // The request is complete: dispatches it here or queues it for the handler pool.
   void HandleRequest();
+  // Runs the router. The only part of a request's handling that may run off the I/O thread: it
+  // touches request_ and response_ and nothing else.
+  void Dispatch();
+  // Back on the I/O thread: sends response_ and goes on with the connection.
+  void FinishRequest();
+  // Ends the connection after a response: a TLS close_notify first when TLS is on.
+  void Shutdown();
   // Answers a protocol error and closes the connection (after lingering).
   void FailRequest(int status, std::string_view title, std::string detail);
   void SendResponse(AfterWrite after);
@@ -84,6 +97,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int64_t deadline_ms_ = 0;
   bool draining_ = false;
   bool continue_sent_ = false;
+  bool keep_alive_ = false;  // whether the request being handled allows another one after it
 };
 
 }  // namespace novacron::http::internal

@@ -12,6 +12,7 @@
 
 #include "common/host_port.h"
 #include "http/connection.h"
+#include "http/handler_pool.h"
 #include "http/response_writer.h"
 #include "http/server_internal.h"
 
@@ -197,6 +198,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   // they use, the workers before the context their connections point to.
   internal::ServerContext context;
   std::vector<std::unique_ptr<internal::Worker>> workers;
+  // Declared after the workers: connections still queued in it are released before them.
+  std::unique_ptr<internal::HandlerPool> pool;
   std::optional<tcp::acceptor> acceptor;           // on workers[0]
   std::optional<asio::steady_timer> accept_retry;  // on workers[0]
   size_t next_worker = 0;                          // only touched by workers[0]
@@ -210,7 +213,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void OnAccept(const error_code& ec, tcp::socket socket, internal::Worker& target);
   void Stop(std::chrono::milliseconds deadline);
   bool AllThreadsExited() const {
-    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->exited(); });
+    return std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->exited(); }) &&
+           (!pool || pool->AllExited());
   }
 };
 
@@ -229,6 +233,13 @@ Status HttpServer::Impl::Start() {
   if (options.max_header_bytes < 64 || options.max_header_bytes > (1u << 30)) {
     return InvalidArgument("http server: max_header_bytes must be in [64, 1 GiB]");
   }
+  if (options.handler_threads < 0 || options.handler_threads > kMaxThreads) {
+    return InvalidArgument("http server: handler_threads must be in [0, 256], got " +
+                           std::to_string(options.handler_threads));
+  }
+  if (options.max_queued_requests < 1) {
+    return InvalidArgument("http server: max_queued_requests must be positive");
+  }
   if (options.idle_timeout.count() <= 0 || options.read_timeout.count() <= 0) {
     return InvalidArgument("http server: idle_timeout and read_timeout must be positive");
   }
@@ -244,6 +255,14 @@ Status HttpServer::Impl::Start() {
   NOVACRON_RETURN_IF_ERROR(Listen());
   accept_retry.emplace(workers[0]->io());
   DoAccept();
+  if (options.handler_threads > 0) {
+    pool = std::make_unique<internal::HandlerPool>(options.max_queued_requests, [this] {
+      std::lock_guard lock(context.drain_mutex);
+      context.drain_cv.notify_all();
+    });
+    context.pool = pool.get();
+    pool->StartThreads(options.handler_threads, shared_from_this());
+  }
   for (auto& worker : workers) worker->StartThread(shared_from_this());
   state = State::kRunning;
   return Status::Ok();
@@ -322,9 +341,8 @@ void HttpServer::Impl::OnAccept(const error_code& ec, tcp::socket socket,
   tcp::endpoint remote = socket.remote_endpoint(remote_ec);
   std::string remote_address = remote_ec ? std::string("unknown") : FormatEndpoint(remote);
   const bool over_total = context.active_connections.load() >= context.options.max_connections;
-  if (over_total ||
-      !context.clients.TryAdd(internal::ClientKey(remote_address),
-                              context.max_connections_per_client.load())) {
+  if (over_total || !context.clients.TryAdd(internal::ClientKey(remote_address),
+                                            context.max_connections_per_client.load())) {
     counters.rejected.Increment();
     error_code ignored;
     socket.non_blocking(true, ignored);
@@ -366,6 +384,8 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
                               [&] { return context.active_connections.load() <= 0; });
   lock.unlock();
 
+  // Requests still waiting for a handler are not started any more: their connections close now.
+  if (pool) pool->Abandon();
   for (auto& worker : workers) {
     asio::post(worker->io(), [w = worker.get()] { w->Shutdown(); });
   }
@@ -389,6 +409,7 @@ void HttpServer::Impl::Stop(std::chrono::milliseconds deadline) {
       worker->Detach();  // stuck in a handler; it holds the server alive until it returns
     }
   }
+  if (pool) pool->JoinOrDetach();
 }
 
 HttpServer::HttpServer(ServerOptions options, Router router) : impl_(std::make_shared<Impl>()) {
@@ -426,7 +447,9 @@ ServerStats HttpServer::stats() const {
     stats.protocol_errors += c.protocol_errors.Load();
     stats.timeouts += c.timeouts.Load();
     stats.tls_handshake_failures += c.tls_handshake_failures.Load();
+    stats.busy_rejections += c.busy_rejections.Load();
   }
+  if (impl_->pool) stats.queued_requests = impl_->pool->queued();
   stats.active_connections = impl_->context.active_connections.load();
   return stats;
 }

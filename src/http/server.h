@@ -7,13 +7,16 @@
 //   ...
 //   server.Stop(std::chrono::seconds(5));
 //
-// Each I/O thread runs its own event loop and owns the connections it was given, so requests
-// are served without locks. Handlers run on those threads: a slow handler delays the other
-// connections of its thread, so long work belongs elsewhere (answer 202 and do it async).
+// Each I/O thread runs its own event loop and owns the connections it was given. Handlers run
+// on a separate pool (handler_threads), so a slow one (an fsync, libvirt, a child process)
+// holds up only its own request, never the I/O of other connections; requests that
+// handle_on_io_thread picks (cheap probes) skip the pool. With handler_threads = 0 every
+// handler runs on the I/O threads, which suits handlers that never block.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,16 +44,26 @@ struct ServerOptions {
   // When set, every connection is TLS: the handshake (bounded by read_timeout) uses the
   // source's context current at accept time, so a reload never touches open connections.
   std::shared_ptr<security::TlsContextSource> tls{};
+  // Threads that run handlers; 0 = handlers run on the I/O threads.
+  int handler_threads = 0;
+  // Requests waiting for a handler thread beyond this are answered 503 with Retry-After.
+  int max_queued_requests = 1024;
+  // With handler_threads > 0: requests for which this returns true are handled on the I/O
+  // thread anyway, so that they never wait behind slow ones (health probes, /metrics). It sees
+  // the parsed request before routing (Request::route is empty) and must not block.
+  std::function<bool(const Request&)> handle_on_io_thread{};
 };
 
 // Counters since Start(), for /metrics.
 struct ServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t connections_rejected = 0;  // over max_connections or max_connections_per_client
-  uint64_t requests = 0;              // answered by the router
-  uint64_t protocol_errors = 0;       // 400, 413, 431, 501, 505 sent by the server itself
-  uint64_t timeouts = 0;              // connections closed by read_timeout (idle ones aren't)
+  uint64_t connections_rejected = 0;    // over max_connections or max_connections_per_client
+  uint64_t requests = 0;                // answered by the router
+  uint64_t protocol_errors = 0;         // 400, 413, 431, 501, 505 sent by the server itself
+  uint64_t timeouts = 0;                // connections closed by read_timeout (idle ones aren't)
   uint64_t tls_handshake_failures = 0;  // TLS connections closed before a completed handshake
+  uint64_t busy_rejections = 0;  // 503: max_queued_requests were already waiting for a handler
+  int64_t queued_requests = 0;   // waiting for a handler thread now
   int64_t active_connections = 0;
 };
 
@@ -71,7 +84,9 @@ class HttpServer {
 
   // Stops accepting, closes idle connections, lets in-flight requests finish until `deadline`,
   // then closes everything. Returns within deadline + ~100 ms even if a handler never returns
-  // (its thread is then left to finish on its own). Idempotent; do not call from a handler.
+  // (its thread is then left to finish on its own, and the server's internals live until it
+  // does). Requests still queued for a handler at the deadline are dropped unhandled.
+  // Idempotent; do not call from a handler.
   void Stop(std::chrono::milliseconds deadline);
 
   ServerStats stats() const;

@@ -41,6 +41,8 @@ class ClientTally {
 // "10.0.0.1:4242" -> "10.0.0.1", "[::1]:80" -> "[::1]": the key connections are counted by.
 std::string ClientKey(const std::string& remote_address);
 
+class HandlerPool;
+
 // Read-mostly state every worker needs; outlives the workers.
 struct ServerContext {
   ServerOptions options;
@@ -50,7 +52,8 @@ struct ServerContext {
   std::atomic<int64_t> active_connections{0};
   std::atomic<int> max_connections_per_client{0};
   ClientTally clients;
-  std::mutex drain_mutex;  // only used while stopping
+  HandlerPool* pool = nullptr;  // set by Start() when options.handler_threads > 0
+  std::mutex drain_mutex;       // only used while stopping
   std::condition_variable drain_cv;
 
   // `remote_address` as given to the connection: its client's count goes down.
@@ -76,6 +79,7 @@ struct WorkerCounters {
   SingleWriterCounter protocol_errors;
   SingleWriterCounter timeouts;
   SingleWriterCounter tls_handshake_failures;
+  SingleWriterCounter busy_rejections;
 };
 
 class Connection;

@@ -16,28 +16,10 @@
 namespace novacron::http {
 namespace {
 
+using testing::Gate;
 using ::testing::HasSubstr;
 using testing::RawClient;
 using testing::SimpleRequest;
-
-// A latch the test opens; handlers wait on it.
-class Gate {
- public:
-  void Open() {
-    std::lock_guard lock(mutex_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 Router TestRouter() {
   Router router;
@@ -66,10 +48,13 @@ ClientRequest Get(uint16_t port, std::string target) {
   return request;
 }
 
-class ServerTest : public ::testing::Test {
+// Every test runs with handlers on the I/O threads (0) and on a handler pool (4).
+class ServerTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<HttpServer>(ServerOptions{}, TestRouter());
+    ServerOptions options;
+    options.handler_threads = GetParam();
+    server_ = std::make_unique<HttpServer>(options, TestRouter());
     Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
     port_ = server_->port();
@@ -79,7 +64,7 @@ class ServerTest : public ::testing::Test {
   uint16_t port_ = 0;
 };
 
-TEST_F(ServerTest, RoutesWithParamsQueryAndHeaders) {
+TEST_P(ServerTest, RoutesWithParamsQueryAndHeaders) {
   ClientRequest request = Get(port_, "/api/v1/vms/web%201?limit=5");
   request.headers.Add("If-Match", "\"3\"");
   auto response = HttpRequest(request);
@@ -95,7 +80,7 @@ TEST_F(ServerTest, RoutesWithParamsQueryAndHeaders) {
   EXPECT_THAT(body["remote"].get<std::string>(), HasSubstr("127.0.0.1:"));
 }
 
-TEST_F(ServerTest, PostBodyIsDelivered) {
+TEST_P(ServerTest, PostBodyIsDelivered) {
   ClientRequest request = Get(port_, "/echo");
   request.method = "POST";
   request.body = std::string(100000, 'x') + "end";
@@ -105,7 +90,7 @@ TEST_F(ServerTest, PostBodyIsDelivered) {
   EXPECT_EQ(response->body, request.body);
 }
 
-TEST_F(ServerTest, NotFoundAndMethodNotAllowedAreProblemJson) {
+TEST_P(ServerTest, NotFoundAndMethodNotAllowedAreProblemJson) {
   auto missing = HttpRequest(Get(port_, "/nope"));
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->status, 404);
@@ -126,14 +111,14 @@ TEST_F(ServerTest, NotFoundAndMethodNotAllowedAreProblemJson) {
   EXPECT_EQ(nlohmann::json::parse(not_allowed->body)["status"], 405);
 }
 
-TEST_F(ServerTest, PathTraversalIs400) {
+TEST_P(ServerTest, PathTraversalIs400) {
   auto response = HttpRequest(Get(port_, "/api/v1/vms/..%2Fetc%2Fpasswd"));
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 400);
   EXPECT_EQ(response->Header("Content-Type"), "application/problem+json");
 }
 
-TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+TEST_P(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   auto client = RawClient::Connect(port_);
   ASSERT_NE(client, nullptr);
   for (int i = 0; i < 5; ++i) {
@@ -147,7 +132,7 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(server_->stats().connections_accepted, 1u);
 }
 
-TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+TEST_P(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   auto client = RawClient::Connect(port_);
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(client->Send(SimpleRequest("GET", "/api/v1/vms/a") + SimpleRequest("GET", "/nope") +
@@ -164,7 +149,7 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(nlohmann::json::parse(b->body)["id"], "b");
 }
 
-TEST_F(ServerTest, HeadAnswersLikeGetWithoutBody) {
+TEST_P(ServerTest, HeadAnswersLikeGetWithoutBody) {
   auto client = RawClient::Connect(port_);
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(client->Send(SimpleRequest("HEAD", "/hello") + SimpleRequest("GET", "/hello")));
@@ -179,7 +164,7 @@ TEST_F(ServerTest, HeadAnswersLikeGetWithoutBody) {
   EXPECT_EQ(get->body, "hello");
 }
 
-TEST_F(ServerTest, NoContentHasNoBody) {
+TEST_P(ServerTest, NoContentHasNoBody) {
   ClientRequest request = Get(port_, "/api/v1/vms/1");
   request.method = "DELETE";
   auto response = HttpRequest(request);
@@ -188,7 +173,7 @@ TEST_F(ServerTest, NoContentHasNoBody) {
   EXPECT_EQ(response->body, "");
 }
 
-TEST_F(ServerTest, Http10ClosesUnlessKeepAliveAsked) {
+TEST_P(ServerTest, Http10ClosesUnlessKeepAliveAsked) {
   auto client = RawClient::Connect(port_);
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(client->Send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
@@ -203,7 +188,7 @@ TEST_F(ServerTest, Http10ClosesUnlessKeepAliveAsked) {
   EXPECT_TRUE(client->WaitForClose());
 }
 
-TEST_F(ServerTest, ConcurrentClientsAreAllAnswered) {
+TEST_P(ServerTest, ConcurrentClientsAreAllAnswered) {
   constexpr int kThreads = 8;
   constexpr int kRequestsPerThread = 200;
   std::atomic<int> answered{0};
@@ -230,7 +215,7 @@ TEST_F(ServerTest, ConcurrentClientsAreAllAnswered) {
   EXPECT_EQ(server_->stats().requests, static_cast<uint64_t>(kThreads * kRequestsPerThread));
 }
 
-TEST_F(ServerTest, ConcurrentKeepAliveClientsAreAllAnswered) {
+TEST_P(ServerTest, ConcurrentKeepAliveClientsAreAllAnswered) {
   constexpr int kThreads = 8;
   constexpr int kRequestsPerThread = 200;
   std::atomic<int> answered{0};
@@ -309,7 +294,17 @@ TEST(ServerLifecycleTest, ServesOnIpv6Loopback) {
               HasSubstr("[::1]:"));
 }
 
-TEST(ServerLifecycleTest, StopLetsInFlightRequestFinish) {
+// Stopping, with handlers on the I/O threads (0) and on a handler pool (2).
+class ServerStopTest : public ::testing::TestWithParam<int> {
+ protected:
+  ServerOptions Options() const {
+    ServerOptions options;
+    options.handler_threads = GetParam();
+    return options;
+  }
+};
+
+TEST_P(ServerStopTest, StopLetsInFlightRequestFinish) {
   auto entered = std::make_shared<Gate>();
   auto release = std::make_shared<Gate>();
   Router router;
@@ -318,7 +313,7 @@ TEST(ServerLifecycleTest, StopLetsInFlightRequestFinish) {
     release->Wait();
     return Response::Text(200, "done");
   });
-  HttpServer server(ServerOptions{}, std::move(router));
+  HttpServer server(Options(), std::move(router));
   ASSERT_TRUE(server.Start().ok());
   auto idle = RawClient::Connect(server.port());
   ASSERT_NE(idle, nullptr);
@@ -346,7 +341,7 @@ TEST(ServerLifecycleTest, StopLetsInFlightRequestFinish) {
                HttpRequest(Get(server.port(), "/slow")).ok());
 }
 
-TEST(ServerLifecycleTest, StopNeverHangsOnAStuckHandler) {
+TEST_P(ServerStopTest, StopNeverHangsOnAStuckHandler) {
   auto entered = std::make_shared<Gate>();
   auto release = std::make_shared<Gate>();
   Router router;
@@ -355,7 +350,7 @@ TEST(ServerLifecycleTest, StopNeverHangsOnAStuckHandler) {
     release->Wait();
     return Response::Text(200, "late");
   });
-  auto server = std::make_unique<HttpServer>(ServerOptions{}, std::move(router));
+  auto server = std::make_unique<HttpServer>(Options(), std::move(router));
   ASSERT_TRUE(server->Start().ok());
   uint16_t port = server->port();
   Result<ClientResponse> response = Internal("not run");
@@ -381,6 +376,11 @@ TEST(ServerLifecycleTest, StopBeforeStartAndTwiceIsHarmless) {
   running.Stop(std::chrono::milliseconds(100));
   EXPECT_FALSE(HttpRequest(Get(running.port(), "/hello")).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(HandlerThreads, ServerTest, ::testing::Values(0, 4),
+                         [](const auto& info) { return "pool" + std::to_string(info.param); });
+INSTANTIATE_TEST_SUITE_P(HandlerThreads, ServerStopTest, ::testing::Values(0, 2),
+                         [](const auto& info) { return "pool" + std::to_string(info.param); });
 
 }  // namespace
 }  // namespace novacron::http

@@ -118,6 +118,24 @@ TEST(ServerTlsTest, PlainHttpToTlsListenerFailsAndServerGoesOn) {
   EXPECT_EQ(https->status, 200);
 }
 
+TEST(ServerTlsTest, ServerEndsTheConnectionWithCloseNotify) {
+  // Without close_notify a client cannot tell a complete response from a truncated one.
+  TestPki pki;
+  ServerOptions options;
+  options.tls = Source(pki, false);
+  ASSERT_NE(options.tls, nullptr);
+  options.handler_threads = 2;
+  HttpServer server(options, IdentityRouter());
+  ASSERT_TRUE(server.Start().ok());
+  security::testing::ClientSpec spec;
+  spec.ca_file = pki.ca_cert;
+  spec.send = "GET /whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  security::testing::ClientOutcome outcome = security::testing::ConnectClient(server.port(), spec);
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  EXPECT_EQ(outcome.received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << outcome.received;
+  EXPECT_TRUE(outcome.close_notify);
+}
+
 TEST(ServerTlsTest, SilentClientIsClosedAfterReadTimeout) {
   TestPki pki;
   ServerOptions options;

@@ -1,9 +1,11 @@
 // Test helpers: a raw TCP client that speaks bytes (for malformed requests, pipelining and
-// keep-alive checks) and a minimal HTTP/1.1 response reader.
+// keep-alive checks), a minimal HTTP/1.1 response reader, and a latch for handlers to wait on.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,25 @@ class RawClient {
 
   int fd_;
   std::string pending_;
+};
+
+// A latch the test opens; handlers wait on it.
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;  // guarded by mu_
 };
 
 // "GET /path HTTP/1.1\r\nHost: test\r\n<extra>\r\n"

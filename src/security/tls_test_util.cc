@@ -204,11 +204,21 @@ ClientOutcome ConnectClient(uint16_t port, const ClientSpec& spec) {
       if (X509* server = SSL_get0_peer_certificate(ssl)) {
         out.server_subject = DescribeCertificate(server).subject;
       }
-      SSL_write(ssl, "hello\n", 6);
-      out.answer = ReadLine(ssl);
-      // TLS 1.3 rejects a client certificate after the client's handshake finished: only an
-      // answer proves the server accepted us.
-      out.ok = !out.answer.empty();
+      if (!spec.send.empty()) {
+        SSL_write(ssl, spec.send.data(), static_cast<int>(spec.send.size()));
+        char chunk[4096];
+        int n;
+        while ((n = SSL_read(ssl, chunk, sizeof chunk)) > 0) out.received.append(chunk, n);
+        // ZERO_RETURN: the peer's close_notify; SYSCALL/SSL: the TCP stream ended without one.
+        out.close_notify = SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN;
+        out.ok = !out.received.empty();
+      } else {
+        SSL_write(ssl, "hello\n", 6);
+        out.answer = ReadLine(ssl);
+        // TLS 1.3 rejects a client certificate after the client's handshake finished: only an
+        // answer proves the server accepted us.
+        out.ok = !out.answer.empty();
+      }
       if (!out.ok) out.error = "no answer: " + OpenSslErrors();
     }
   }

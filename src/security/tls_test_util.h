@@ -59,6 +59,9 @@ struct ClientSpec {
   std::string cert_file{}, key_file{};
   std::string expect_host{};  // when set, hostname/IP check
   bool allow_legacy = false;  // SECLEVEL 0, so this client can even offer TLS 1.1
+  // When set, sent instead of "hello\n", and everything is read until the connection ends
+  // (ClientOutcome::received, close_notify) instead of one line.
+  std::string send{};
 };
 
 struct ClientOutcome {
@@ -67,6 +70,8 @@ struct ClientOutcome {
   std::string version{};  // "TLSv1.3"
   std::string answer{};   // the server's line
   std::string server_subject{};
+  std::string received{};     // with ClientSpec::send: all the server sent
+  bool close_notify = false;  // with ClientSpec::send: the server ended with a TLS close_notify
 };
 
 ClientOutcome ConnectClient(uint16_t port, const ClientSpec& spec);

@@ -148,6 +148,12 @@ TEST(TlsE2eTest, OpensslClientTls13And12SucceedTls11Fails) {
   ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
   EXPECT_NE(metrics->body.find("novacron_tls_cert_expiry_seconds{file=\"server\"}"),
             std::string::npos);
+  // The TLS 1.1 and CBC attempts above failed their handshakes (the untrusting CLI's did not:
+  // the client gave up, after the server finished its part).
+  std::string counter = "\nnovacron_tls_handshake_failures_total ";
+  size_t at = metrics->body.find(counter);
+  ASSERT_NE(at, std::string::npos) << metrics->body;
+  EXPECT_GE(std::stod(metrics->body.substr(at + counter.size())), 2.0) << metrics->body;
 }
 
 TEST(TlsE2eTest, MtlsRefusesMissingAndForeignClientCertificates) {
