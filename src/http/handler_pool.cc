@@ -18,7 +18,7 @@ void HandlerPool::StartThreads(int count, const std::shared_ptr<void>& keep_aliv
     slots_.push_back(std::move(slot));
     raw->thread =
         std::thread([this, raw, keep_alive = std::shared_ptr<void>(keep_alive)]() mutable {
-          Run();
+          Run(*raw);
           raw->exited = true;
           notify_exit_();
           keep_alive.reset();  // may destroy the server when Stop() gave up on this thread
@@ -27,39 +27,50 @@ void HandlerPool::StartThreads(int count, const std::shared_ptr<void>& keep_aliv
 }
 
 bool HandlerPool::Submit(std::shared_ptr<Connection> connection) {
+  Slot* woken = nullptr;
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(connection));
     queued_.store(static_cast<int64_t>(queue_.size()), std::memory_order_relaxed);
+    if (!idle_.empty()) {
+      woken = idle_.back();  // the thread that went idle last: its caches are still warm
+      idle_.pop_back();
+      woken->signaled = true;
+    }
   }
-  wake_.notify_one();
+  if (woken != nullptr) woken->wake.notify_one();
   return true;
 }
 
 void HandlerPool::Abandon() {
+  std::vector<Slot*> woken;
   {
     std::lock_guard lock(mu_);
     abandoned_ = true;
+    woken.swap(idle_);
+    for (Slot* slot : woken) slot->signaled = true;
   }
-  wake_.notify_all();
+  for (Slot* slot : woken) slot->wake.notify_one();
 }
 
-void HandlerPool::Run() {
+void HandlerPool::Run(Slot& self) {
+  std::unique_lock lock(mu_);
   while (true) {
-    std::shared_ptr<Connection> connection;
-    bool abandoned = false;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return abandoned_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // abandoned and nothing left to hand back
-      connection = std::move(queue_.front());
-      queue_.pop_front();
-      queued_.store(static_cast<int64_t>(queue_.size()), std::memory_order_relaxed);
-      abandoned = abandoned_;
+    while (queue_.empty() && !abandoned_) {
+      self.signaled = false;
+      idle_.push_back(&self);
+      self.wake.wait(lock, [&] { return self.signaled; });
     }
+    if (queue_.empty()) return;  // abandoned and nothing left to hand back
+    std::shared_ptr<Connection> connection = std::move(queue_.front());
+    queue_.pop_front();
+    queued_.store(static_cast<int64_t>(queue_.size()), std::memory_order_relaxed);
+    const bool abandoned = abandoned_;
+    lock.unlock();
     // Moves `connection` on to its I/O thread: it is never released here.
     Connection::HandleOnPool(std::move(connection), abandoned);
+    lock.lock();
   }
 }
 

@@ -46,20 +46,28 @@ class HandlerPool {
   int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
 
  private:
-  void Run();
+  struct Slot;
+  // A pool thread's loop: takes requests off the queue, sleeping on its own slot while idle.
+  void Run(Slot& self);
 
   const size_t max_queued_;
   const std::function<void()> notify_exit_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::shared_ptr<Connection>> queue_;  // guarded by mu_
-  bool abandoned_ = false;                         // guarded by mu_
-  std::atomic<int64_t> queued_{0};                 // queue_.size(), readable without mu_
+  // One per thread. Idle threads wait on their own condition variable, and Submit wakes the one
+  // that went idle last (LIFO): under a steady load a few warm threads do the work instead of
+  // every thread taking turns, which costs a context switch per request on a small machine.
   struct Slot {
     std::thread thread;
+    std::condition_variable wake;
+    bool signaled = false;            // guarded by mu_: Submit or Abandon took us off idle_
     std::atomic<bool> exited{false};  // past Run(): joining waits only for its last lines
   };
-  std::vector<std::unique_ptr<Slot>> slots_;  // only resized by StartThreads
+
+  std::mutex mu_;
+  std::deque<std::shared_ptr<Connection>> queue_;  // guarded by mu_
+  std::vector<Slot*> idle_;                        // guarded by mu_; the last went idle last
+  bool abandoned_ = false;                         // guarded by mu_
+  std::atomic<int64_t> queued_{0};                 // queue_.size(), readable without mu_
+  std::vector<std::unique_ptr<Slot>> slots_;       // only resized by StartThreads
 };
 
 }  // namespace novacron::http::internal
