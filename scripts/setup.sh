@@ -11,10 +11,13 @@ packages=(
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libboost-dev libsqlite3-dev libsystemd-dev
   libssl-dev libvirt-dev libpqxx-dev libhiredis-dev
+  # the etcd v3 client: gRPC, and etcd's .proto files to generate its stubs from
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc golang-etcd-server-dev
+  python3
   # VMs: hypervisor, disk images, the real-VM test's initramfs
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static cpio
-  # tests: real PostgreSQL and Redis started by the harness; npm for the OpenAPI validator
-  postgresql redis-server
+  # tests: real PostgreSQL, Redis and etcd started by the harness; npm for the OpenAPI validator
+  postgresql redis-server etcd-server etcd-client
   # tests
   libgtest-dev libgmock-dev librapidcheck-dev prometheus curl procps sqlite3
   # tests: TLS scanner and client (docs/security.md)
@@ -61,7 +64,7 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Services shipped by packages (prometheus, postgresql, redis, libvirtd) must not be started by the install.
+# Services shipped by packages (prometheus, postgresql, redis, etcd, libvirtd) must not be started by the install.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [[ ! -e $policy ]]; then
