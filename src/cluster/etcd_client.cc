@@ -302,19 +302,22 @@ Result<int64_t> EtcdClient::GrantLease(std::chrono::seconds ttl) {
   return response.id();
 }
 
-Result<std::chrono::seconds> EtcdClient::KeepAliveOnce(int64_t lease) {
+Result<std::chrono::seconds> EtcdClient::KeepAliveOnce(int64_t lease,
+                                                       std::chrono::milliseconds timeout) {
   etcdserverpb::LeaseKeepAliveRequest request;
   request.set_id(lease);
   etcdserverpb::LeaseKeepAliveResponse response;
   bool answered = false;
   // LeaseKeepAlive is a stream; one short stream per renewal gives each its own deadline.
-  NOVACRON_RETURN_IF_ERROR(
-      impl_->Run("lease keepalive", Retry::kIfUnavailable, [&](const auto& ch, auto& ctx) {
+  NOVACRON_RETURN_IF_ERROR(impl_->Run(
+      "lease keepalive", Retry::kIfUnavailable,
+      [&](const auto& ch, auto& ctx) {
         auto stream = Lease::NewStub(ch)->LeaseKeepAlive(&ctx);
         if (stream->Write(request)) answered = stream->Read(&response);
         stream->WritesDone();
         return stream->Finish();
-      }));
+      },
+      timeout));
   if (!answered) return Unavailable("etcd lease keepalive: no answer");
   if (response.ttl() <= 0) {
     return NotFound("etcd lease " + std::to_string(lease) + " expired or was revoked");

@@ -75,8 +75,9 @@ class EtcdClient {
   // A new lease of `ttl` (whole seconds, at least 1); returns its id.
   Result<int64_t> GrantLease(std::chrono::seconds ttl);
   // Renews the lease once; returns the TTL etcd granted. kNotFound when the lease expired or
-  // was revoked (its keys are gone).
-  Result<std::chrono::seconds> KeepAliveOnce(int64_t lease);
+  // was revoked (its keys are gone). `timeout` (when positive) replaces call_timeout.
+  Result<std::chrono::seconds> KeepAliveOnce(
+      int64_t lease, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
   Status RevokeLease(int64_t lease);
 
   // Asks every endpoint for its status, each with the call timeout, in parallel.

@@ -28,9 +28,11 @@ struct EtcdClient::Impl {
 
   // Runs `call(channel, context)` -> grpc::Status on the current endpoint; on a
   // retriable failure moves to the next one, until every endpoint was tried or the deadline
-  // passed. Returns OK or the last failure, mapped and naming `what` and the endpoint.
+  // passed (call_timeout, or `timeout` when positive). Returns OK or the last failure, mapped and
+  // naming `what` and the endpoint.
   template <typename Call>
-  Status Run(std::string_view what, Retry retry, Call&& call);
+  Status Run(std::string_view what, Retry retry, Call&& call,
+             std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
   std::chrono::system_clock::time_point Deadline() const {
     return std::chrono::system_clock::now() + options.call_timeout;
@@ -51,8 +53,10 @@ Result<std::shared_ptr<grpc::Channel>> MakeEtcdChannel(const EtcdOptions& option
                                                        const std::string& endpoint);
 
 template <typename Call>
-Status EtcdClient::Impl::Run(std::string_view what, Retry retry, Call&& call) {
-  const auto deadline = Deadline();
+Status EtcdClient::Impl::Run(std::string_view what, Retry retry, Call&& call,
+                             std::chrono::milliseconds timeout) {
+  const auto deadline =
+      timeout.count() > 0 ? std::chrono::system_clock::now() + timeout : Deadline();
   Status last = Unavailable("etcd: no endpoint");
   const size_t count = channels.size();
   size_t index = current.load();
