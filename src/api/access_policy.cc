@@ -18,6 +18,12 @@ const std::vector<RouteAccess>& AccessTable() {
       {"GET", "/api/v1/node", Access::kViewer, ""},
       {"GET", "/api/v1/components", Access::kViewer, ""},
       {"GET", "/api/v1/components/{name}", Access::kViewer, ""},
+      // The cluster (docs/api.md, "Cluster")
+      {"GET", "/api/v1/cluster", Access::kViewer, ""},
+      {"GET", "/api/v1/nodes", Access::kViewer, ""},
+      {"GET", "/api/v1/nodes/{id}", Access::kViewer, ""},
+      {"POST", "/api/v1/nodes/{id}/cordon", Access::kAdmin, "node.cordon"},
+      {"POST", "/api/v1/nodes/{id}/uncordon", Access::kAdmin, "node.uncordon"},
       // Administration
       {"GET", "/api/v1/tokens", Access::kAdmin, ""},
       {"POST", "/api/v1/tokens", Access::kAdmin, "token.create"},

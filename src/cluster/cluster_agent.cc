@@ -21,8 +21,7 @@ std::unique_ptr<ClusterAgent> ClusterAgent::Start(EtcdClient& client, Options op
 }
 
 ClusterAgent::ClusterAgent(EtcdClient& client, Options options)
-    : client_(client),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       membership_(client, options_.prefix),
       election_(client, options_.prefix, options_.node_id) {}
 
@@ -147,6 +146,7 @@ void ClusterAgent::Tick() {
     if (members.ok()) view_.members = std::move(members).value();
   }
   if (changed && options_.on_leader_change) options_.on_leader_change(changed_to);
+  if (options_.on_refresh) options_.on_refresh(View());
 }
 
 }  // namespace novacron::cluster

@@ -45,6 +45,7 @@ class ClusterAgent {
     std::function<void()> on_rejoined{};     // a member again, with a new lease
     std::function<void(const std::optional<Leadership>&)> on_leader_change{};
     std::function<void(std::chrono::duration<double>, bool)> on_renewal{};
+    std::function<void(const ClusterView&)> on_refresh{};  // after every refresh (metrics)
   };
 
   static std::unique_ptr<ClusterAgent> Start(EtcdClient& client, Options options);
@@ -68,7 +69,6 @@ class ClusterAgent {
   void Tick();
   void OnSession(bool alive, int64_t lease);
 
-  EtcdClient& client_;
   const Options options_;
   Membership membership_;
   LeaderElection election_;

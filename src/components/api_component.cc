@@ -4,10 +4,13 @@
 #include <filesystem>
 
 #include "api/api_v1.h"
+#include "api/cluster_routes.h"
 #include "common/atomic_file.h"
 #include "common/host_port.h"
 #include "components/audit_routes_glue.h"
+#include "components/cluster_component.h"
 #include "components/database_component.h"
+#include "components/environment_component.h"
 #include "components/security_component.h"
 #include "components/vm_manager_component.h"
 #include "http/internal_error.h"
@@ -40,6 +43,20 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   v1.idempotency = &store_->vms();
   v1.log = log();
   api::AddApiV1Routes(router, v1);
+  api::ClusterRoutesDeps cluster_routes;
+  cluster_routes.node_id = config().system.node_id;
+  cluster_routes.log = log();
+  if (ClusterComponent* cluster = ctx.OptionalDep<ClusterComponent>();
+      cluster != nullptr && cluster->agent() != nullptr) {
+    cluster_routes.agent = cluster->agent();
+    cluster_routes.etcd_health = [cluster] { return cluster->EtcdHealth(); };
+  } else {
+    const EnvironmentComponent* environment = ctx.OptionalDep<EnvironmentComponent>();
+    cluster_routes.self = [this, manager, environment]() -> Result<cluster::NodeRecord> {
+      return DescribeThisNode(runtime(), manager, environment);
+    };
+  }
+  api::AddClusterRoutes(router, std::move(cluster_routes));
   std::shared_ptr<security::AuditLog> audit = ctx.Dep<SecurityComponent>().audit();
   if (!audit) return FailedPrecondition("security (audit log) is not running");
   NOVACRON_RETURN_IF_ERROR(

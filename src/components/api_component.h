@@ -1,4 +1,4 @@
-// api: the HTTP listener on api.host:api.port — REST API v1 (VMs, node, OpenAPI), health
+// api: the HTTP listener on api.host:api.port — REST API v1 (VMs, node, cluster, OpenAPI), health
 // probes, /metrics, /api/v1/components.
 // Writes the bound address to <data_dir>/api.addr (useful with api.port 0) for the CLI.
 #pragma once

@@ -1,9 +1,11 @@
 #include "components/graph.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "components/api_component.h"
 #include "components/cache_component.h"
+#include "components/cluster_component.h"
 #include "components/config_component.h"
 #include "components/database_component.h"
 #include "components/environment_component.h"
@@ -34,7 +36,14 @@ struct Entry {
   Criticality criticality;
   Phase phase;
   Factory make;
+  // Null: always registered. Else registered only when it says so for the configuration; the
+  // others' dependencies on an unregistered component are dropped.
+  bool (*enabled)(const config::Config&) = nullptr;
 };
+
+bool ClusterEnabled(const config::Config& config) {
+  return config.cluster.mode == config::ClusterMode::kEtcd;
+}
 
 // Only components that do real work are registered. The design's network, dwcp,
 // orchestrator, monitoring and ml engine (docs/architecture.md, "The full graph the design aims
@@ -62,7 +71,11 @@ const std::vector<Entry>& Table() {
       {"vm_manager",    {"database", "cache", "metrics"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<VmManagerComponent>()},
-      {"api",           {"metrics", "security", "database", "vm_manager"},
+      {"cluster",       {"metrics", "environment", "vm_manager"},
+                                                 Criticality::kCritical, Phase::kServices,
+       Make<ClusterComponent>(), &ClusterEnabled},
+      {"api",           {"metrics", "environment", "security", "database", "vm_manager",
+                         "cluster"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<ApiComponent>()},
   };
@@ -70,10 +83,18 @@ const std::vector<Entry>& Table() {
   return table;
 }
 
+bool Registered(const Entry& e, const config::Config& config) {
+  return e.enabled == nullptr || e.enabled(config);
+}
+
 lifecycle::ComponentSpec SpecOf(const Entry& e, const config::Config& config) {
   lifecycle::ComponentSpec spec;
   spec.name = std::string(e.name);
-  spec.dependencies = e.dependencies;
+  for (const std::string& dependency : e.dependencies) {
+    auto it = std::find_if(Table().begin(), Table().end(),
+                           [&](const Entry& other) { return other.name == dependency; });
+    if (it == Table().end() || Registered(*it, config)) spec.dependencies.push_back(dependency);
+  }
   spec.criticality = e.criticality;
   spec.phase = e.phase;
   spec.start_timeout = config.system.start_timeout;
@@ -85,7 +106,9 @@ lifecycle::ComponentSpec SpecOf(const Entry& e, const config::Config& config) {
 
 std::vector<lifecycle::ComponentSpec> DeclaredGraph(const config::Config& config) {
   std::vector<lifecycle::ComponentSpec> specs;
-  for (const Entry& e : Table()) specs.push_back(SpecOf(e, config));
+  for (const Entry& e : Table()) {
+    if (Registered(e, config)) specs.push_back(SpecOf(e, config));
+  }
   return specs;
 }
 
@@ -93,6 +116,7 @@ std::vector<std::shared_ptr<lifecycle::Component>> BuildComponents(Runtime& runt
                                                                    const Failpoints& failpoints) {
   std::vector<std::shared_ptr<lifecycle::Component>> components;
   for (const Entry& e : Table()) {
+    if (!Registered(e, runtime.config())) continue;
     components.push_back(e.make(SpecOf(e, runtime.config()), runtime, failpoints));
   }
   return components;

@@ -8,13 +8,10 @@ namespace {
 constexpr std::string_view kEncryptedPrefix = "enc:v1:";  // security/secret_value.h
 
 bool IsEncrypted(const Value& value) {
-  auto encrypted = [](std::string_view s) {
-    return s.substr(0, kEncryptedPrefix.size()) == kEncryptedPrefix;
-  };
-  if (const auto* s = std::get_if<std::string>(&value)) return encrypted(*s);
+  if (const auto* s = std::get_if<std::string>(&value)) return IsEncryptedText(*s);
   if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
     for (const std::string& item : *list) {
-      if (encrypted(item)) return true;
+      if (IsEncryptedText(item)) return true;
     }
   }
   return false;
@@ -38,6 +35,10 @@ std::string Scrub(std::string text, const Value& plaintext) {
 }
 
 }  // namespace
+
+bool IsEncryptedText(std::string_view text) {
+  return text.substr(0, kEncryptedPrefix.size()) == kEncryptedPrefix;
+}
 
 ConfigBuilder::ConfigBuilder() : sources_(Schema().size()), encrypted_(Schema().size()) {}
 

@@ -51,6 +51,9 @@ class ConfigBuilder {
   std::vector<std::optional<EncryptedValue>> encrypted_;
 };
 
+// Whether `text` is an enc:v1: value, checked only once decrypted.
+bool IsEncryptedText(std::string_view text);
+
 // Layers, in precedence order. Each records its problems in the builder and goes on.
 void ApplyConfigText(ConfigBuilder& builder, std::string_view name, std::string_view content,
                      const Environment& env);

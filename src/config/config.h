@@ -53,6 +53,13 @@ enum class EncryptionAlgo { kAes256Gcm };
 inline constexpr std::array<std::string_view, 1> kEncryptionAlgoNames = {"aes-256-gcm"};
 enum class AuthMethod { kMtls, kToken, kNone };
 inline constexpr std::array<std::string_view, 3> kAuthMethodNames = {"mtls", "token", "none"};
+// kStandalone: this node alone, no etcd; kEtcd: a member of a cluster whose state is in etcd.
+enum class ClusterMode { kStandalone, kEtcd };
+inline constexpr std::array<std::string_view, 2> kClusterModeNames = {"standalone", "etcd"};
+// How the leader scores the nodes that can take a VM: kSpread favours the least allocated,
+// kPack the most allocated (fewer nodes used).
+enum class PlacementStrategy { kSpread, kPack };
+inline constexpr std::array<std::string_view, 2> kPlacementStrategyNames = {"spread", "pack"};
 
 inline std::string_view ToString(LogLevel v) { return kLogLevelNames[static_cast<int>(v)]; }
 inline std::string_view ToString(LogFormat v) { return kLogFormatNames[static_cast<int>(v)]; }
@@ -82,6 +89,10 @@ inline std::string_view ToString(EncryptionAlgo v) {
   return kEncryptionAlgoNames[static_cast<int>(v)];
 }
 inline std::string_view ToString(AuthMethod v) { return kAuthMethodNames[static_cast<int>(v)]; }
+inline std::string_view ToString(ClusterMode v) { return kClusterModeNames[static_cast<int>(v)]; }
+inline std::string_view ToString(PlacementStrategy v) {
+  return kPlacementStrategyNames[static_cast<int>(v)];
+}
 
 struct SystemConfig {
   std::string node_id;   // default: the host name
@@ -222,6 +233,24 @@ struct ApiConfig {
   bool open_metrics = false;  // /metrics answers without a token from non-loopback addresses
 };
 
+// Membership of an etcd cluster (issue 9). In standalone mode only `mode` is used.
+struct ClusterConfig {
+  ClusterMode mode = ClusterMode::kStandalone;
+  // "host:port", "http://host:port" or "https://host:port" (https:// needs etcd_ca_file).
+  std::vector<std::string> etcd_endpoints;
+  // A node silent this long is lost to the others; it fences itself after the same time.
+  Duration lease_ttl = std::chrono::seconds(10);
+  // Waited after a lost node's lease lapsed, before its HA VMs are restarted elsewhere.
+  Duration failover_grace = std::chrono::seconds(5);
+  std::string prefix = "/novacron/";  // of every etcd key; starts and ends with '/'
+  PlacementStrategy placement = PlacementStrategy::kSpread;
+  std::string etcd_ca_file;    // set: TLS to etcd, its certificates verified against this CA
+  std::string etcd_cert_file;  // with etcd_key_file: a client certificate (mTLS)
+  std::string etcd_key_file;
+  // Bound on reaching etcd at boot (with retries); past it the daemon exits.
+  Duration etcd_dial_timeout = std::chrono::seconds(10);
+};
+
 struct Config {
   SystemConfig system;
   ResourcesConfig resources;
@@ -232,6 +261,7 @@ struct Config {
   MonitoringConfig monitoring;
   SecurityConfig security;
   ApiConfig api;
+  ClusterConfig cluster;
 };
 
 }  // namespace novacron::config

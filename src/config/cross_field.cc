@@ -88,9 +88,76 @@ class Rules {
              "enable_tracing requires monitoring.tracing_endpoint");
     }
     CheckPortClashes();
+    CheckCluster();
   }
 
  private:
+  void CheckCluster() {
+    const ClusterConfig& k = c_.cluster;
+    if (k.mode == ClusterMode::kStandalone) {
+      // A key that is accepted must act, and the others are only read in etcd mode. A default
+      // value spelled out (a file written by `config show`) changes nothing: no warning.
+      for (const KeySpec& spec : Schema()) {
+        if (spec.key.rfind("cluster.", 0) != 0 || spec.key == "cluster.mode") continue;
+        if (spec.get(c_) == DefaultValue(spec)) continue;
+        Report({spec.key},
+               "ignored: cluster.mode is standalone; this key applies only in etcd mode",
+               Severity::kWarning);
+      }
+      return;  // like network.tls_* without enable_tls: unused, so not checked against each other
+    }
+    if (k.etcd_endpoints.empty() && !HasError("cluster.etcd_endpoints")) {
+      Report({"cluster.mode", "cluster.etcd_endpoints"},
+             "mode etcd requires cluster.etcd_endpoints, the etcd members as HOST:PORT (a list in "
+             "the file, or NOVACRON_CLUSTER_ETCD_ENDPOINTS=10.0.0.1:2379,10.0.0.2:2379)");
+    }
+    // The scheme must agree with etcd_ca_file, as cluster::ParseEtcdEndpoints requires.
+    for (const std::string& endpoint : k.etcd_endpoints) {
+      if (endpoint.rfind("https://", 0) == 0 && k.etcd_ca_file.empty()) {
+        Report({"cluster.etcd_endpoints", "cluster.etcd_ca_file"},
+               "etcd endpoint " + endpoint +
+                   " is https:// but cluster.etcd_ca_file is not set (the CA that etcd's "
+                   "certificates are verified against)");
+      } else if (endpoint.rfind("http://", 0) == 0 && !k.etcd_ca_file.empty()) {
+        Report({"cluster.etcd_endpoints", "cluster.etcd_ca_file"},
+               "etcd endpoint " + endpoint +
+                   " is http:// but cluster.etcd_ca_file is set, which means TLS to etcd; use "
+                   "https:// or HOST:PORT");
+      }
+    }
+    if (!k.etcd_cert_file.empty() && k.etcd_key_file.empty()) {
+      Report({"cluster.etcd_cert_file", "cluster.etcd_key_file"},
+             "etcd_cert_file requires cluster.etcd_key_file (the certificate's private key)");
+    }
+    if (k.etcd_cert_file.empty() && !k.etcd_key_file.empty()) {
+      Report({"cluster.etcd_key_file", "cluster.etcd_cert_file"},
+             "etcd_key_file requires cluster.etcd_cert_file (the client certificate)");
+    }
+    // Without a CA the client speaks plain HTTP/2 and would never send the certificate.
+    if (!k.etcd_cert_file.empty() && k.etcd_ca_file.empty()) {
+      Report({"cluster.etcd_cert_file", "cluster.etcd_ca_file"},
+             "etcd_cert_file requires cluster.etcd_ca_file: a client certificate is only sent "
+             "over TLS");
+    }
+    // etcd grants leases in whole seconds: 2500ms would quietly become 2s.
+    if (k.lease_ttl % std::chrono::seconds(1) != Duration::zero()) {
+      Report({"cluster.lease_ttl"}, "lease_ttl " + FormatDuration(k.lease_ttl) +
+                                        " must be whole seconds (etcd leases are)");
+    }
+    // Accepted keys must act: placement and failover are not built yet (docs/cluster.md).
+    const ClusterConfig defaults;
+    if (k.placement != defaults.placement) {
+      Report({"cluster.placement"},
+             "placement is not supported yet: nodes do not place VMs on each other yet "
+             "(docs/cluster.md); leave cluster.placement unset");
+    }
+    if (k.failover_grace != defaults.failover_grace) {
+      Report({"cluster.failover_grace"},
+             "failover_grace is not supported yet: HA failover is not built yet "
+             "(docs/cluster.md); leave cluster.failover_grace unset");
+    }
+  }
+
   // Two listeners on the API host may not share a fixed port.
   void CheckPortClashes() {
     const Config& c = c_;
@@ -117,8 +184,17 @@ class Rules {
     }
   }
 
+  // Whether the key's value was refused: a rule on its default would only confuse.
+  bool HasError(std::string_view key) const {
+    for (const ConfigIssue& issue : issues_) {
+      if (issue.key == key && issue.severity == Severity::kError) return true;
+    }
+    return false;
+  }
+
   // Attaches the issue to the key among `keys` with the strongest source (the first on a tie).
-  void Report(std::initializer_list<std::string_view> keys, std::string message) {
+  void Report(std::initializer_list<std::string_view> keys, std::string message,
+              Severity severity = Severity::kError) {
     const KeySpec* blamed = nullptr;
     for (std::string_view key : keys) {
       const KeySpec* spec = FindKey(key);
@@ -129,7 +205,7 @@ class Rules {
     }
     if (blamed == nullptr) return;
     issues_.push_back({sources_[KeyIndex(*blamed)].Where(), std::string(blamed->key),
-                       std::move(message), Severity::kError});
+                       std::move(message), severity});
   }
 
   const Config& c_;

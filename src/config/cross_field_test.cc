@@ -25,6 +25,22 @@ std::vector<std::string> Errors(const std::string& yaml, std::vector<std::string
   return lines;
 }
 
+// The warnings of a load that must succeed.
+std::vector<std::string> Warnings(const std::string& yaml, const Environment& env = {}) {
+  LoadOptions options;
+  options.hostname = "node-a";
+  options.working_dir = "/srv";
+  options.config_texts.push_back({"novacron.yaml", yaml});
+  options.env = env;
+  Result<LoadedConfig> loaded = LoadConfig(options);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+  std::vector<std::string> lines;
+  if (loaded.ok()) {
+    for (const ConfigIssue& issue : loaded->warnings) lines.push_back(FormatIssue(issue));
+  }
+  return lines;
+}
+
 TEST(CrossField, MinStreamsNotAboveMaxStreams) {
   EXPECT_THAT(Errors("dwcp:\n  transport:\n    min_streams: 64\n    max_streams: 32\n"),
               ElementsAre("novacron.yaml:3:18: dwcp.transport.min_streams: min_streams 64 is "
@@ -114,6 +130,89 @@ TEST(CrossField, TracingNeedsEndpointAndPortsMustDiffer) {
   EXPECT_THAT(Errors("network:\n  bind_port: 8080\n"),
               ElementsAre("novacron.yaml:2:14: network.bind_port: port 8080 is also used by "
                           "api.port"));
+}
+
+TEST(CrossField, EtcdModeNeedsEndpoints) {
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n"),
+              ElementsAre("novacron.yaml:2:9: cluster.mode: mode etcd requires "
+                          "cluster.etcd_endpoints, the etcd members as HOST:PORT (a list in the "
+                          "file, or NOVACRON_CLUSTER_ETCD_ENDPOINTS=10.0.0.1:2379,10.0.0.2:2379)"));
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: []\n"),
+              ElementsAre(HasSubstr("cluster.mode: mode etcd requires cluster.etcd_endpoints")));
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"127.0.0.1:2379\"]\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, EtcdSchemeMustAgreeWithCaFile) {
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\", \"https://b:2\"]\n"),
+              ElementsAre("novacron.yaml:3:19: cluster.etcd_endpoints: etcd endpoint https://b:2 "
+                          "is https:// but cluster.etcd_ca_file is not set (the CA that etcd's "
+                          "certificates are verified against)"));
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"http://b:2\"]\n"
+                     "  etcd_ca_file: /ca.pem\n"),
+              ElementsAre("novacron.yaml:3:19: cluster.etcd_endpoints: etcd endpoint http://b:2 "
+                          "is http:// but cluster.etcd_ca_file is set, which means TLS to etcd; "
+                          "use https:// or HOST:PORT"));
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\", \"https://b:2\"]\n"
+                     "  etcd_ca_file: /ca.pem\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, EtcdClientCertificateNeedsKeyAndCa) {
+  const std::string etcd = "cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\"]\n";
+  EXPECT_THAT(Errors(etcd + "  etcd_ca_file: /ca.pem\n  etcd_cert_file: /c.pem\n"),
+              ElementsAre("novacron.yaml:5:19: cluster.etcd_cert_file: etcd_cert_file requires "
+                          "cluster.etcd_key_file (the certificate's private key)"));
+  EXPECT_THAT(Errors(etcd + "  etcd_ca_file: /ca.pem\n  etcd_key_file: /k.pem\n"),
+              ElementsAre("novacron.yaml:5:18: cluster.etcd_key_file: etcd_key_file requires "
+                          "cluster.etcd_cert_file (the client certificate)"));
+  EXPECT_THAT(Errors(etcd + "  etcd_cert_file: /c.pem\n  etcd_key_file: /k.pem\n"),
+              ElementsAre("novacron.yaml:4:19: cluster.etcd_cert_file: etcd_cert_file requires "
+                          "cluster.etcd_ca_file: a client certificate is only sent over TLS"));
+  EXPECT_THAT(Errors(etcd + "  etcd_ca_file: /ca.pem\n  etcd_cert_file: /c.pem\n"
+                            "  etcd_key_file: /k.pem\n"),
+              IsEmpty());
+}
+
+TEST(CrossField, LeaseTtlIsWholeSeconds) {
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\"]\n"
+                     "  lease_ttl: 2500ms\n"),
+              ElementsAre("novacron.yaml:4:14: cluster.lease_ttl: lease_ttl 2s500ms must be whole "
+                          "seconds (etcd leases are)"));
+}
+
+// Accepted keys must act: until placement and failover land, their keys are refused.
+TEST(CrossField, PlacementAndFailoverKeysAreNotSupportedYet) {
+  EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\"]\n"
+                     "  placement: pack\n  failover_grace: 0s\n"),
+              ElementsAre(::testing::HasSubstr("cluster.placement: placement is not supported yet"),
+                          ::testing::HasSubstr(
+                              "cluster.failover_grace: failover_grace is not supported yet")));
+}
+
+// Standalone ignores the other cluster keys: changing one is accepted, with a warning, and their
+// rules against each other are not checked (as network.tls_* without enable_tls).
+TEST(CrossField, ClusterKeysInStandaloneModeAreWarnings) {
+  EXPECT_THAT(Warnings("cluster:\n  mode: standalone\n"), IsEmpty());
+  // Defaults spelled out, as `config show` writes them, are not a change.
+  EXPECT_THAT(Warnings("cluster:\n  etcd_endpoints: []\n  lease_ttl: 10s\n  prefix: /novacron/\n"),
+              IsEmpty());
+  EXPECT_THAT(
+      Warnings("cluster:\n  etcd_endpoints: [\"https://a:1\"]\n  etcd_cert_file: /c.pem\n"
+               "  placement: pack\n",
+               {{"NOVACRON_CLUSTER_LEASE_TTL", "2500ms"}}),
+      ElementsAre("warning: novacron.yaml:2:19: cluster.etcd_endpoints: ignored: cluster.mode is "
+                  "standalone; this key applies only in etcd mode",
+                  "warning: env NOVACRON_CLUSTER_LEASE_TTL: cluster.lease_ttl: ignored: "
+                  "cluster.mode is standalone; this key applies only in etcd mode",
+                  "warning: novacron.yaml:4:14: cluster.placement: ignored: cluster.mode is "
+                  "standalone; this key applies only in etcd mode",
+                  "warning: novacron.yaml:3:19: cluster.etcd_cert_file: ignored: cluster.mode is "
+                  "standalone; this key applies only in etcd mode"));
+  // A malformed value is still an error: it is checked when it is read.
+  EXPECT_THAT(Errors("cluster:\n  prefix: novacron\n"),
+              ElementsAre("novacron.yaml:2:11: cluster.prefix: must start and end with '/', got "
+                          "\"novacron\""));
 }
 
 }  // namespace

@@ -183,15 +183,22 @@ class FileWalker {
       bool ok = true;
       for (const YAML::Node& item : value) {
         std::string text;
+        size_t index = items.size();
         if (!item.IsScalar()) {
           builder_.AddIssue(At(item.Mark()), std::string(spec.key),
                             "expected a string list item, got " + NodeKind(item));
           ok = false;
         } else if (!Expand(spec, item, source, text)) {
           ok = false;
-        } else {
-          items.push_back(std::move(text));
+        } else if (!IsEncryptedText(text)) {
+          // Checked here as well as in SetValue, so that a bad item is reported at its own line.
+          std::string problem = CheckListItem(spec, index, text);
+          if (!problem.empty()) {
+            builder_.AddIssue(At(item.Mark()), std::string(spec.key), std::move(problem));
+            ok = false;
+          }
         }
+        items.push_back(std::move(text));  // also a bad one: `index` counts every item
       }
       if (ok) builder_.SetValue(spec, std::move(items), source);
       return;

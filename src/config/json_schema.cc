@@ -36,7 +36,12 @@ nlohmann::json KeySchema(const KeySpec& spec) {
     case ValueType::kDuration:
       s["type"] = "string";
       s["pattern"] = kDurationPattern;
-      if (spec.min) {
+      // JSON Schema cannot bound a duration string: the range goes into the description.
+      if (spec.min && spec.max) {
+        s["description"] = description + "; " +
+                           FormatDuration(std::chrono::milliseconds(*spec.min)) + ".." +
+                           FormatDuration(std::chrono::milliseconds(*spec.max));
+      } else if (spec.min) {
         s["description"] =
             description + "; at least " + FormatDuration(std::chrono::milliseconds(*spec.min));
       }

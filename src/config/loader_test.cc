@@ -176,6 +176,75 @@ TEST(LoadConfig, ListsInFiles) {
   EXPECT_TRUE(loaded.config.api.cors_allowed_origins.empty());
 }
 
+TEST(LoadConfig, ClusterKeys) {
+  LoadedConfig loaded = MustLoad(Base());
+  EXPECT_EQ(loaded.config.cluster.mode, ClusterMode::kStandalone);
+  EXPECT_TRUE(loaded.config.cluster.etcd_endpoints.empty());
+  EXPECT_EQ(loaded.config.cluster.prefix, "/novacron/");
+
+  loaded =
+      MustLoad(WithYaml("cluster:\n"
+                        "  mode: etcd\n"
+                        "  etcd_endpoints:\n"
+                        "    - 10.0.0.1:2379\n"
+                        "    - https://etcd-2.example:2379\n"
+                        "  lease_ttl: 15s\n"
+                        "  prefix: /nc/prod/\n"
+                        "  etcd_ca_file: /etc/novacron/etcd-ca.pem\n"
+                        "  etcd_cert_file: /etc/novacron/etcd.pem\n"
+                        "  etcd_key_file: /etc/novacron/etcd.key\n"
+                        "  etcd_dial_timeout: 1m\n"));
+  const ClusterConfig& c = loaded.config.cluster;
+  EXPECT_EQ(c.mode, ClusterMode::kEtcd);
+  EXPECT_THAT(c.etcd_endpoints, ElementsAre("10.0.0.1:2379", "https://etcd-2.example:2379"));
+  EXPECT_EQ(c.lease_ttl, std::chrono::seconds(15));
+  EXPECT_EQ(c.prefix, "/nc/prod/");
+  EXPECT_EQ(c.etcd_ca_file, "/etc/novacron/etcd-ca.pem");
+  EXPECT_EQ(c.etcd_cert_file, "/etc/novacron/etcd.pem");
+  EXPECT_EQ(c.etcd_key_file, "/etc/novacron/etcd.key");
+  EXPECT_EQ(c.etcd_dial_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(loaded.SourceOf("cluster.etcd_endpoints").ToString(), "novacron.yaml:4");
+  EXPECT_TRUE(loaded.warnings.empty()) << FormatIssues(loaded.warnings);
+}
+
+// Each bad list item is reported at its own line, naming it; the mode's "requires endpoints"
+// rule does not pile on when the list itself was refused.
+TEST(LoadConfig, BadEtcdEndpointNamesTheEntryAndItsLine) {
+  EXPECT_THAT(Errors(WithYaml("cluster:\n"
+                              "  mode: etcd\n"
+                              "  etcd_endpoints:\n"
+                              "    - 10.0.0.1:2379\n"
+                              "    - 10.0.0.2\n"
+                              "    - \"etcd-3:99999\"\n")),
+              ElementsAre("novacron.yaml:5:7: cluster.etcd_endpoints: item 2: expected HOST:PORT, "
+                          "http://HOST:PORT or https://HOST:PORT with a port 1..65535, got "
+                          "\"10.0.0.2\"",
+                          "novacron.yaml:6:7: cluster.etcd_endpoints: item 3: expected HOST:PORT, "
+                          "http://HOST:PORT or https://HOST:PORT with a port 1..65535, got "
+                          "\"etcd-3:99999\""));
+  EXPECT_THAT(Errors(WithYaml("cluster:\n  etcd_endpoints: [\"a:1\", \"b\"]\n")),
+              ElementsAre(HasSubstr("novacron.yaml:2:27: cluster.etcd_endpoints: item 2: "
+                                    "expected HOST:PORT")));
+}
+
+TEST(LoadConfig, EtcdEndpointsFromEnvironmentOverrideTheFile) {
+  LoadOptions options = WithYaml("cluster:\n  mode: etcd\n  etcd_endpoints: [\"old:2379\"]\n");
+  options.env["NOVACRON_CLUSTER_ETCD_ENDPOINTS"] = "10.0.0.1:2379, 10.0.0.2:2379,10.0.0.3:2379";
+  LoadedConfig loaded = MustLoad(options);
+  EXPECT_THAT(loaded.config.cluster.etcd_endpoints,
+              ElementsAre("10.0.0.1:2379", "10.0.0.2:2379", "10.0.0.3:2379"));
+  EXPECT_EQ(loaded.SourceOf("cluster.etcd_endpoints").ToString(),
+            "env NOVACRON_CLUSTER_ETCD_ENDPOINTS");
+
+  options = Base();
+  options.env["NOVACRON_CLUSTER_MODE"] = "etcd";
+  options.env["NOVACRON_CLUSTER_ETCD_ENDPOINTS"] = "10.0.0.1:2379,etcd-2";
+  EXPECT_THAT(Errors(options),
+              ElementsAre("env NOVACRON_CLUSTER_ETCD_ENDPOINTS: cluster.etcd_endpoints: item 2: "
+                          "expected HOST:PORT, http://HOST:PORT or https://HOST:PORT with a port "
+                          "1..65535, got \"etcd-2\""));
+}
+
 TEST(LoadConfig, InterpolatesVariablesInFileValues) {
   LoadOptions options = WithYaml(
       "storage:\n"

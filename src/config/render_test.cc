@@ -145,6 +145,10 @@ TEST(JsonSchema, DescribesEveryKey) {
   const nlohmann::json& retention =
       schema["properties"]["security"]["properties"]["audit_retention"];
   EXPECT_EQ(retention["default"], "90d");
+  EXPECT_THAT(retention["description"].get<std::string>(), ::testing::EndsWith("; at least 1m"));
+  const nlohmann::json& ttl = schema["properties"]["cluster"]["properties"]["lease_ttl"];
+  EXPECT_EQ(ttl["default"], "10s");
+  EXPECT_THAT(ttl["description"].get<std::string>(), ::testing::EndsWith("; 2s..5m"));
 }
 
 }  // namespace

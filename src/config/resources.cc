@@ -140,6 +140,11 @@ std::vector<ConfigIssue> CheckResources(const LoadedConfig& loaded,
     check.ReadableFile("network.tls_cert_path", c.network.tls_cert_path);
     check.ReadableFile("network.tls_key_path", c.network.tls_key_path);
   }
+  if (c.cluster.mode == ClusterMode::kEtcd) {  // standalone does not read them
+    check.ReadableFile("cluster.etcd_ca_file", c.cluster.etcd_ca_file);
+    check.ReadableFile("cluster.etcd_cert_file", c.cluster.etcd_cert_file);
+    check.ReadableFile("cluster.etcd_key_file", c.cluster.etcd_key_file);
+  }
   if (options.check_ports) {
     if (c.api.port != 0) check.Port("api.host", c.api.host, "api.port", c.api.port);
     if (c.network.bind_port != 0) {

@@ -29,8 +29,8 @@ struct ResourceCheckOptions {
 };
 
 // data_dir exists and is a writable directory, or can be created (its nearest existing parent is
-// a writable directory); TLS files are readable when TLS is on; listener addresses are local and
-// their ports free. Issues name the key and where its value came from.
+// a writable directory); TLS files (also etcd's in etcd mode) are readable when TLS is on; listener
+// addresses are local and their ports free. Issues name the key and where its value came from.
 std::vector<ConfigIssue> CheckResources(const LoadedConfig& loaded,
                                         const ResourceCheckOptions& options = {});
 

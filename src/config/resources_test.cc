@@ -106,6 +106,19 @@ TEST_F(CheckResourcesTest, TlsFilesMustBeReadable) {
   EXPECT_THAT(Issues(), IsEmpty());
 }
 
+TEST_F(CheckResourcesTest, EtcdTlsFilesMustBeReadableInEtcdMode) {
+  loaded_.config.cluster.etcd_ca_file = dir_.Write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  loaded_.config.cluster.etcd_cert_file = (dir_.path() / "missing.pem").string();
+  loaded_.config.cluster.etcd_key_file = dir_.path().string();
+  EXPECT_THAT(Issues(), IsEmpty());  // standalone: not used, not checked
+  loaded_.config.cluster.mode = ClusterMode::kEtcd;
+  EXPECT_THAT(Issues(),
+              ElementsAre("default: cluster.etcd_cert_file: " +
+                              loaded_.config.cluster.etcd_cert_file + ": No such file or directory",
+                          "default: cluster.etcd_key_file: " + dir_.path().string() +
+                              " is not a regular file"));
+}
+
 TEST_F(CheckResourcesTest, PortInUseIsAWarning) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);

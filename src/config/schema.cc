@@ -264,19 +264,23 @@ std::string CheckValue(const KeySpec& spec, const Value& value) {
   }
   if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
     for (size_t i = 0; i < list->size(); ++i) {
-      if (!IsValidUtf8((*list)[i])) return "item " + std::to_string(i + 1) + " is not valid UTF-8";
+      std::string problem = CheckListItem(spec, i, (*list)[i]);
+      if (!problem.empty()) return problem;
     }
+    return "";
   }
   if (spec.check != nullptr) {
     if (const auto* s = std::get_if<std::string>(&value)) return spec.check(*s);
-    if (const auto* list = std::get_if<std::vector<std::string>>(&value)) {
-      for (size_t i = 0; i < list->size(); ++i) {
-        std::string problem = spec.check((*list)[i]);
-        if (!problem.empty()) return "item " + std::to_string(i + 1) + ": " + problem;
-      }
-    }
   }
   return "";
+}
+
+std::string CheckListItem(const KeySpec& spec, size_t index, std::string_view item) {
+  std::string name = "item " + std::to_string(index + 1);
+  if (!IsValidUtf8(item)) return name + " is not valid UTF-8";
+  if (spec.check == nullptr) return "";
+  std::string problem = spec.check(item);
+  return problem.empty() ? "" : name + ": " + problem;
 }
 
 std::string EnvName(std::string_view key) {

@@ -63,6 +63,9 @@ std::string FormatValue(const KeySpec& spec, const Value& value);
 // Range and per-value rules; "" when the value is allowed, else e.g. "9999 is out of
 // range 1..4096".
 std::string CheckValue(const KeySpec& spec, const Value& value);
+// The rules CheckValue applies to item `index` (0-based) of a kStringList: "" when it is fine,
+// else e.g. "item 2: must not be empty". The file layer uses it to point at the item's line.
+std::string CheckListItem(const KeySpec& spec, size_t index, std::string_view item);
 
 // "an integer", "a duration", ...: for messages.
 std::string_view TypeName(ValueType type);

@@ -126,6 +126,39 @@ std::string CheckNotEmpty(std::string_view value) {
   return value.empty() ? "must not be empty" : "";
 }
 
+// The shapes cluster::ParseEtcdEndpoints accepts, checked at load so that a typo is reported
+// with its file line instead of at boot. Whether the scheme fits etcd_ca_file is a cross-field
+// rule.
+std::string CheckEtcdEndpoint(std::string_view endpoint) {
+  std::string_view rest = endpoint;
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (rest.substr(0, scheme.size()) == scheme) {
+      rest.remove_prefix(scheme.size());
+      break;
+    }
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  Result<HostPort> hp = ParseHostPort(rest);
+  if (!hp.ok() || hp->host.empty() || !hp->port.has_value() || *hp->port == 0) {
+    return "expected HOST:PORT, http://HOST:PORT or https://HOST:PORT with a port 1..65535, "
+           "got \"" +
+           std::string(endpoint) + "\"";
+  }
+  return "";
+}
+
+std::string CheckEtcdPrefix(std::string_view prefix) {
+  if (prefix.empty() || prefix.front() != '/' || prefix.back() != '/') {
+    return "must start and end with '/', got \"" + std::string(prefix) + "\"";
+  }
+  for (char c : prefix) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      return "must not contain whitespace, got \"" + std::string(prefix) + "\"";
+    }
+  }
+  return "";
+}
+
 constexpr int64_t kMaxPort = 65535;
 constexpr int64_t kMs = 1;
 constexpr int64_t kSecond = 1000;
@@ -417,6 +450,40 @@ std::vector<KeySpec> BuildSchema() {
       Spec("api.open_metrics", T::kBool, FIELD(api.open_metrics),
            "/metrics answers without a token from any address (loopback always may)")
           .Reloadable(),
+
+      // cluster: none is reloadable, a node joins or leaves a cluster by restarting.
+      Spec("cluster.mode", T::kEnum, FIELD(cluster.mode),
+           "standalone = this node alone, no etcd; etcd = a member of one cluster whose shared "
+           "state lives in etcd (needs etcd_endpoints). The other cluster keys apply only in etcd "
+           "mode")
+          .Enum(kClusterModeNames),
+      Spec("cluster.etcd_endpoints", T::kStringList, FIELD(cluster.etcd_endpoints),
+           "etcd members as HOST:PORT, http://HOST:PORT or https://HOST:PORT (https:// needs "
+           "etcd_ca_file; HOST:PORT uses TLS when etcd_ca_file is set)")
+          .Check(CheckEtcdEndpoint),
+      Spec("cluster.lease_ttl", T::kDuration, FIELD(cluster.lease_ttl),
+           "How long a node may stay silent before the others see it lost (whole seconds: an "
+           "etcd lease); a node that cannot renew its lease this long fences itself")
+          .Range(2 * kSecond, 300 * kSecond),
+      Spec("cluster.failover_grace", T::kDuration, FIELD(cluster.failover_grace),
+           "Extra wait after a node's lease lapsed before its HA VMs are restarted elsewhere")
+          .Range(0, 600 * kSecond),
+      Spec("cluster.prefix", T::kString, FIELD(cluster.prefix),
+           "Prefix of every etcd key of this cluster; starts and ends with '/', no whitespace")
+          .Check(CheckEtcdPrefix),
+      Spec("cluster.placement", T::kEnum, FIELD(cluster.placement),
+           "Placement score: spread = the least allocated node first; pack = the most allocated "
+           "node that fits (fewer nodes used)")
+          .Enum(kPlacementStrategyNames),
+      Spec("cluster.etcd_ca_file", T::kString, FIELD(cluster.etcd_ca_file),
+           "PEM CA bundle etcd's server certificates must chain to; set = TLS to etcd"),
+      Spec("cluster.etcd_cert_file", T::kString, FIELD(cluster.etcd_cert_file),
+           "PEM client certificate for etcd (mTLS); needs etcd_key_file and etcd_ca_file"),
+      Spec("cluster.etcd_key_file", T::kString, FIELD(cluster.etcd_key_file),
+           "PEM private key of etcd_cert_file"),
+      Spec("cluster.etcd_dial_timeout", T::kDuration, FIELD(cluster.etcd_dial_timeout),
+           "Longest the daemon tries to reach etcd at boot (with retries) before it exits")
+          .Range(kSecond, 300 * kSecond),
   };
 }
 

@@ -129,6 +129,69 @@ TEST(Schema, ParseValueMessages) {
   EXPECT_EQ(CheckValue(node_id, std::string()), "must not be empty");
 }
 
+TEST(Schema, ClusterDefaults) {
+  const ClusterConfig c;
+  EXPECT_EQ(c.mode, ClusterMode::kStandalone);
+  EXPECT_TRUE(c.etcd_endpoints.empty());
+  EXPECT_EQ(c.lease_ttl, std::chrono::seconds(10));
+  EXPECT_EQ(c.failover_grace, std::chrono::seconds(5));
+  EXPECT_EQ(c.prefix, "/novacron/");
+  EXPECT_EQ(c.placement, PlacementStrategy::kSpread);
+  EXPECT_EQ(c.etcd_dial_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(ToString(ClusterMode::kEtcd), "etcd");
+  EXPECT_EQ(ToString(PlacementStrategy::kPack), "pack");
+  EXPECT_EQ(FormatValue(*FindKey("cluster.mode"), DefaultValue(*FindKey("cluster.mode"))),
+            "standalone");
+  // Joining or leaving a cluster takes a restart.
+  for (const KeySpec& spec : Schema()) {
+    if (spec.key.rfind("cluster.", 0) == 0) {
+      EXPECT_FALSE(spec.reloadable) << spec.key;
+    }
+  }
+}
+
+TEST(Schema, ClusterValueRules) {
+  const KeySpec& endpoints = *FindKey("cluster.etcd_endpoints");
+  EXPECT_EQ(CheckValue(endpoints,
+                       std::vector<std::string>{"10.0.0.1:2379", "etcd-2:2379", "[fd00::3]:2379",
+                                                "http://e4:2379", "https://e5:2379/"}),
+            "");
+  for (const char* bad : {"etcd-1", "etcd-1:", ":2379", "etcd-1:0", "etcd-1:65536", "::1:2379",
+                          "ftp://etcd-1:2379", "https://etcd-1:2379/v3", "etcd 1:2379"}) {
+    EXPECT_EQ(CheckValue(endpoints, std::vector<std::string>{"a:1", bad}),
+              std::string("item 2: expected HOST:PORT, http://HOST:PORT or https://HOST:PORT "
+                          "with a port 1..65535, got \"") +
+                  bad + "\"")
+        << bad;
+  }
+  // Parsed from env and --set as a comma-separated list.
+  EXPECT_EQ(*ParseValue(endpoints, "a:1, https://b:2"),
+            Value(std::vector<std::string>{"a:1", "https://b:2"}));
+
+  const KeySpec& prefix = *FindKey("cluster.prefix");
+  EXPECT_EQ(CheckValue(prefix, std::string("/")), "");
+  EXPECT_EQ(CheckValue(prefix, std::string("/nc/prod/")), "");
+  for (const char* bad : {"", "novacron/", "/novacron", "novacron"}) {
+    EXPECT_EQ(CheckValue(prefix, std::string(bad)),
+              std::string("must start and end with '/', got \"") + bad + "\"")
+        << bad;
+  }
+  EXPECT_EQ(CheckValue(prefix, std::string("/nova cron/")),
+            "must not contain whitespace, got \"/nova cron/\"");
+  EXPECT_EQ(CheckValue(prefix, std::string("/nc\t/")),
+            "must not contain whitespace, got \"/nc\t/\"");
+
+  EXPECT_EQ(CheckValue(*FindKey("cluster.lease_ttl"), std::chrono::milliseconds(1500)),
+            "1s500ms is out of range 2s..5m");
+  EXPECT_EQ(CheckValue(*FindKey("cluster.failover_grace"), std::chrono::milliseconds(0)), "");
+  EXPECT_EQ(CheckValue(*FindKey("cluster.failover_grace"), std::chrono::minutes(11)),
+            "11m is out of range 0s..10m");
+  EXPECT_EQ(CheckValue(*FindKey("cluster.etcd_dial_timeout"), std::chrono::milliseconds(500)),
+            "500ms is out of range 1s..5m");
+  EXPECT_EQ(ParseValue(*FindKey("cluster.placement"), "binpack").status().message(),
+            "expected one of spread|pack, got \"binpack\"");
+}
+
 TEST(Schema, SecretsAreNotEchoedInMessages) {
   const KeySpec& token = *FindKey("security.api_token");
   ASSERT_TRUE(token.secret);
@@ -155,6 +218,7 @@ TEST(Schema, StringsMustBeUtf8) {
 TEST(Schema, EnvNames) {
   EXPECT_EQ(EnvName("dwcp.transport.max_streams"), "NOVACRON_DWCP_TRANSPORT_MAX_STREAMS");
   EXPECT_EQ(EnvName("storage.connection_string"), "NOVACRON_STORAGE_CONNECTION_STRING");
+  EXPECT_EQ(EnvName("cluster.etcd_endpoints"), "NOVACRON_CLUSTER_ETCD_ENDPOINTS");
 }
 
 TEST(Suggest, ClosestMatch) {

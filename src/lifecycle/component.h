@@ -77,6 +77,15 @@ class StartContext {
     ThrowWrongType(T::kName);
   }
   Component& DepByName(std::string_view name) const;
+  // Like Dep(), but nullptr when T is not among the declared dependencies (a dependency that is
+  // registered only in some configurations).
+  template <class T>
+  T* OptionalDep() const {
+    for (const Dependency& d : dependencies_) {
+      if (d.name == T::kName) return dynamic_cast<T*>(d.component);
+    }
+    return nullptr;
+  }
 
  private:
   [[noreturn]] void ThrowWrongType(std::string_view dependency) const;

@@ -40,20 +40,26 @@ TEST_P(ConfigErrorTest, ValidateAndRunExit2NamingFileLineAndKey) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ConfigErrorTest,
-    ::testing::Values(Case{"BrokenYaml", "system:\n  node_id: [a\n", {"novacron.yaml:"}},
-                      Case{"WrongType",
-                           "system:\n  max_concurrency: abc\n",
-                           {"novacron.yaml:2", "system.max_concurrency", "integer"}},
-                      Case{"UnknownKey",
-                           "system:\n  max_concurency: 4\n",
-                           {"novacron.yaml:2", "max_concurency",
-                            "did you mean 'system.max_concurrency'"}},
-                      Case{"OutOfRange",
-                           "dwcp:\n  transport:\n    max_streams: 99999\n",
-                           {"novacron.yaml:3", "dwcp.transport.max_streams", "99999"}},
-                      Case{"AllErrorsAtOnce",
-                           "system:\n  max_concurrency: abc\n  log_level: loud\n",
-                           {"novacron.yaml:2", "novacron.yaml:3", "system.log_level"}}),
+    ::testing::Values(
+        Case{"BrokenYaml", "system:\n  node_id: [a\n", {"novacron.yaml:"}},
+        Case{"WrongType",
+             "system:\n  max_concurrency: abc\n",
+             {"novacron.yaml:2", "system.max_concurrency", "integer"}},
+        Case{"UnknownKey",
+             "system:\n  max_concurency: 4\n",
+             {"novacron.yaml:2", "max_concurency", "did you mean 'system.max_concurrency'"}},
+        Case{"OutOfRange",
+             "dwcp:\n  transport:\n    max_streams: 99999\n",
+             {"novacron.yaml:3", "dwcp.transport.max_streams", "99999"}},
+        Case{"AllErrorsAtOnce",
+             "system:\n  max_concurrency: abc\n  log_level: loud\n",
+             {"novacron.yaml:2", "novacron.yaml:3", "system.log_level"}},
+        Case{"BadEtcdEndpoint",
+             "cluster:\n  mode: etcd\n  etcd_endpoints:\n    - 10.0.0.1:2379\n    - etcd-2\n",
+             {"novacron.yaml:5", "cluster.etcd_endpoints", "\"etcd-2\""}},
+        Case{"EtcdModeWithoutEndpoints",
+             "cluster:\n  mode: etcd\n",
+             {"novacron.yaml:2", "cluster.etcd_endpoints", "NOVACRON_CLUSTER_ETCD_ENDPOINTS"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ConfigEnvTest, BadEnvironmentValueExits2NamingVariableAndKey) {
@@ -62,6 +68,19 @@ TEST(ConfigEnvTest, BadEnvironmentValueExits2NamingVariableAndKey) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("NOVACRON_SYSTEM_MAX_CONCURRENCY"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("system.max_concurrency"), std::string::npos) << r.err;
+}
+
+// Standalone ignores the other cluster keys: accepted, with a warning on stderr.
+TEST(ConfigEnvTest, EtcdKeysInStandaloneModeAreAWarning) {
+  TempDir dir;
+  CommandResult r =
+      RunNovacron({"config", "validate", "--data-dir", (dir.path() / "data").string()},
+                  {{"NOVACRON_CLUSTER_ETCD_ENDPOINTS", "10.0.0.1:2379"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: env NOVACRON_CLUSTER_ETCD_ENDPOINTS: cluster.etcd_endpoints: "
+                       "ignored"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(ConfigEnvTest, BadSetFlagExits2) {

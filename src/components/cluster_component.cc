@@ -1,0 +1,181 @@
+#include "components/cluster_component.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/host_port.h"
+#include "components/api_component.h"
+#include "components/environment_component.h"
+#include "components/vm_manager_component.h"
+#include "dwcp/mode.h"
+#include "vm/manager.h"
+
+namespace novacron::components {
+namespace {
+
+std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
+  std::string out;
+  for (const std::string& e : endpoints) out += (out.empty() ? "" : ",") + e;
+  return out;
+}
+
+}  // namespace
+
+Status ClusterComponent::RegisterMetrics() {
+  if (metrics_registered_) return {};  // a restarted component keeps the first ones
+  observe::Registry& metrics = runtime().metrics;
+  NOVACRON_ASSIGN_OR_RETURN(auto changes,
+                            metrics.RegisterCounter("novacron_cluster_leader_changes_total",
+                                                    "Times the cluster's leader changed, as "
+                                                    "this node saw it."));
+  NOVACRON_ASSIGN_OR_RETURN(auto fences,
+                            metrics.RegisterCounter("novacron_cluster_fences_total",
+                                                    "Times this node lost its etcd lease and "
+                                                    "fenced itself."));
+  NOVACRON_ASSIGN_OR_RETURN(
+      auto renewals,
+      metrics.RegisterHistogram("novacron_cluster_lease_renew_seconds",
+                                "Round trip of this node's lease renewals.", {"result"},
+                                observe::ExponentialBuckets(0.001, 2, 14)));
+  NOVACRON_ASSIGN_OR_RETURN(
+      members_,
+      metrics.RegisterGauge("novacron_cluster_members", "Cluster members by state.", {"state"}));
+  NOVACRON_ASSIGN_OR_RETURN(
+      auto leader, metrics.RegisterGauge("novacron_cluster_is_leader", "1 while this node leads."));
+  NOVACRON_ASSIGN_OR_RETURN(auto joined,
+                            metrics.RegisterGauge("novacron_cluster_joined",
+                                                  "1 while this node is a cluster member (its "
+                                                  "lease is alive and its record published)."));
+  leader_changes_ = &changes->Get();
+  fences_ = &fences->Get();
+  renew_ok_ = &renewals->WithLabels({"ok"});
+  renew_failed_ = &renewals->WithLabels({"failed"});
+  is_leader_ = &leader->Get();
+  joined_ = &joined->Get();
+  metrics_registered_ = true;
+  return {};
+}
+
+Status ClusterComponent::ReachEtcd(lifecycle::StartContext& ctx) {
+  const config::ClusterConfig& cluster = config().cluster;
+  const auto deadline = lifecycle::Clock::now() + cluster.etcd_dial_timeout;
+  std::string last;
+  while (true) {
+    for (const cluster::EndpointStatus& status : client_->Health()) {
+      if (status.reachable && status.leader_id != 0) return {};
+      last = status.reachable ? status.endpoint + " has no leader (no quorum)" : status.error;
+    }
+    if (lifecycle::Clock::now() >= deadline || ctx.stop_token().stop_requested()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return Unavailable(
+      "cannot reach etcd at " + JoinEndpoints(cluster.etcd_endpoints) + " within " +
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::seconds>(cluster.etcd_dial_timeout).count()) +
+      "s (cluster.etcd_dial_timeout): " + last);
+}
+
+cluster::NodeRecord DescribeThisNode(const Runtime& runtime, vm::VmManager* manager,
+                                     const EnvironmentComponent* environment) {
+  const config::Config& config = runtime.config();
+  cluster::NodeRecord record;
+  record.node_id = config.system.node_id;
+  record.version = runtime.version;
+  // The API's bound address, once the api component wrote it (it starts after the cluster).
+  std::ifstream addr(ApiAddressFile(config));
+  if (!std::getline(addr, record.api_address)) {
+    record.api_address = FormatHostPort(config.api.host, config.api.port);
+  }
+  record.dwcp_address = FormatHostPort(config.network.listen_address, config.network.bind_port);
+  if (environment != nullptr) {
+    record.network_mode = std::string(dwcp::NetworkModeName(environment->Current().mode));
+  }
+  if (manager != nullptr) {
+    Result<vm::NodeView> node = manager->Node();
+    if (node.ok()) {
+      record.capacity = {node->capacity.vcpus_limit(),
+                         static_cast<int64_t>(node->capacity.memory_mib_limit())};
+      record.allocated = {node->capacity.vcpus_allocated,
+                          static_cast<int64_t>(node->capacity.memory_mib_allocated)};
+    }
+  }
+  return record;
+}
+
+Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
+  const config::ClusterConfig& cluster = config().cluster;
+  NOVACRON_RETURN_IF_ERROR(RegisterMetrics());
+  manager_ = ctx.Dep<VmManagerComponent>().manager();
+  environment_ = &ctx.Dep<EnvironmentComponent>();
+  cluster::EtcdOptions options;
+  options.endpoints = cluster.etcd_endpoints;
+  options.ca_file = cluster.etcd_ca_file;
+  options.cert_file = cluster.etcd_cert_file;
+  options.key_file = cluster.etcd_key_file;
+  options.call_timeout = std::chrono::seconds(5);
+  NOVACRON_ASSIGN_OR_RETURN(client_, cluster::EtcdClient::Connect(std::move(options)));
+  NOVACRON_RETURN_IF_ERROR(ReachEtcd(ctx));
+
+  cluster::ClusterAgent::Options agent;
+  agent.prefix = cluster.prefix;
+  agent.node_id = config().system.node_id;
+  agent.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(cluster.lease_ttl);
+  agent.describe = [this] { return DescribeThisNode(runtime(), manager_, environment_); };
+  agent.on_fenced = [this, log = log()] {
+    fences_->Inc();
+    log.Error("lost the etcd lease: fenced, acting on no VM until this node is a member again",
+              {{"lease_ttl_s", static_cast<int64_t>(config().cluster.lease_ttl.count())}});
+  };
+  agent.on_rejoined = [log = log()] { log.Info("cluster member", {}); };
+  agent.on_leader_change = [this, log = log()](const std::optional<cluster::Leadership>& leader) {
+    if (leader) {
+      leader_changes_->Inc();
+      log.Info("cluster leader", {{"leader", leader->node_id}, {"term", leader->term}});
+    } else {
+      log.Warn("cluster has no leader", {});
+    }
+  };
+  agent.on_renewal = [this](std::chrono::duration<double> latency, bool ok) {
+    (ok ? renew_ok_ : renew_failed_)->ObserveDuration(latency);
+  };
+  agent.on_refresh = [this](const cluster::ClusterView& view) {
+    int counts[3] = {0, 0, 0};
+    for (const cluster::Member& m : view.members.members) ++counts[static_cast<int>(m.state)];
+    for (auto state : {cluster::MemberState::kReady, cluster::MemberState::kCordoned,
+                       cluster::MemberState::kLost}) {
+      members_->WithLabels({cluster::MemberStateName(state)}).Set(counts[static_cast<int>(state)]);
+    }
+    is_leader_->Set(view.is_leader ? 1 : 0);
+    joined_->Set(view.joined ? 1 : 0);
+  };
+  agent_ = cluster::ClusterAgent::Start(*client_, std::move(agent));
+  log().Info("cluster agent started", {{"endpoints", JoinEndpoints(cluster.etcd_endpoints)},
+                                       {"prefix", cluster.prefix},
+                                       {"node_id", config().system.node_id}});
+  return {};
+}
+
+std::vector<cluster::EndpointStatus> ClusterComponent::EtcdHealth() const {
+  return client_ ? client_->Health() : std::vector<cluster::EndpointStatus>{};
+}
+
+Status ClusterComponent::Stop(lifecycle::StopContext&) {
+  agent_.reset();  // resigns and revokes the lease: the others see this node leave at once
+  client_.reset();
+  if (joined_ != nullptr) joined_->Set(0);
+  if (is_leader_ != nullptr) is_leader_->Set(0);
+  return {};
+}
+
+lifecycle::HealthReport ClusterComponent::Health() const {
+  if (agent_ == nullptr) return {};
+  cluster::ClusterView view = agent_->View();
+  if (!view.joined) {
+    return lifecycle::HealthReport::Degraded(
+        "not a cluster member" + (view.error.empty() ? std::string() : ": " + view.error));
+  }
+  return {};
+}
+
+}  // namespace novacron::components

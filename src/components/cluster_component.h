@@ -1,0 +1,66 @@
+// cluster: this node as a member of a cluster whose shared state lives in etcd (cluster.mode
+// etcd; docs/cluster.md). Registered only in etcd mode. Start reaches etcd (bounded by
+// cluster.etcd_dial_timeout, else the boot fails with exit 3 naming the endpoints), then runs the
+// ClusterAgent: session lease, membership record, leader election, the view the API serves.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "cluster/cluster_agent.h"
+#include "cluster/etcd_client.h"
+#include "components/node_component.h"
+
+namespace novacron::vm {
+class VmManager;
+}
+
+namespace novacron::components {
+
+class EnvironmentComponent;
+
+class ClusterComponent : public NodeComponent {
+ public:
+  static constexpr std::string_view kName = "cluster";
+  using NodeComponent::NodeComponent;
+
+  Status Stop(lifecycle::StopContext& ctx) override;
+  // Degraded while this node is not a member (fenced, or etcd unreachable).
+  lifecycle::HealthReport Health() const override;
+
+  // Null unless running. The agent lives until Stop(); callers on other threads use it only
+  // between their own Start and Stop (the API depends on this component).
+  cluster::ClusterAgent* agent() const { return agent_.get(); }
+  // Every etcd endpoint's status; empty unless running.
+  std::vector<cluster::EndpointStatus> EtcdHealth() const;
+
+ protected:
+  Status DoStart(lifecycle::StartContext& ctx) override;
+
+ private:
+  // Waits until some endpoint answers and sees a leader, up to etcd_dial_timeout.
+  Status ReachEtcd(lifecycle::StartContext& ctx);
+  Status RegisterMetrics();
+
+  vm::VmManager* manager_ = nullptr;
+  const EnvironmentComponent* environment_ = nullptr;
+  std::unique_ptr<cluster::EtcdClient> client_;
+  std::unique_ptr<cluster::ClusterAgent> agent_;
+  bool metrics_registered_ = false;
+  // Looked up once (metrics registered for the daemon's lifetime); used by agent callbacks.
+  observe::Counter* leader_changes_ = nullptr;
+  observe::Counter* fences_ = nullptr;
+  observe::Histogram* renew_ok_ = nullptr;
+  observe::Histogram* renew_failed_ = nullptr;
+  observe::GaugeFamily* members_ = nullptr;
+  observe::Gauge* is_leader_ = nullptr;
+  observe::Gauge* joined_ = nullptr;
+};
+
+// What this node publishes about itself (and what the API shows in standalone mode): addresses,
+// version, network mode, capacity and allocation from the VM manager. Either pointer may be null.
+cluster::NodeRecord DescribeThisNode(const Runtime& runtime, vm::VmManager* manager,
+                                     const EnvironmentComponent* environment);
+
+}  // namespace novacron::components
