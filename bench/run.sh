@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 echo "== Boot engine: sequential vs levels vs eager vs the critical path"
 ./build/bench/engine_bench
 echo
+echo "== Placement: time per decision and nodes used vs the lower bound (10,000 nodes)"
+./build/bench/placement_bench
+echo
 echo "== Real boot of the daemon"
 ./build/bench/ready_bench 21
 echo

@@ -76,14 +76,10 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   if (!manager.ok()) return manager.status();
   manager_ = std::move(manager).value();
 
-  Result<vm::ReconcileReport> report = manager_->Reconcile();
-  if (!report.ok()) return report.status().Wrap("reconcile at start");
-  log().Info("vm manager ready", {{"hypervisor_uri", vm.hypervisor_uri},
-                                  {"domain_type", driver.domain_type},
-                                  {"vms", report->checked},
-                                  {"converged", report->converged},
-                                  {"missing_on_hypervisor", report->missing_on_hypervisor},
-                                  {"unknown_domains", report->unknown_domains}});
+  // Ready does not wait for reconciliation (per-record work): the loop's first round runs now,
+  // beside the rest of the boot, and logs "reconciled" with the counts.
+  log().Info("vm manager ready",
+             {{"hypervisor_uri", vm.hypervisor_uri}, {"domain_type", driver.domain_type}});
   {
     std::lock_guard lock(loop_mu_);
     loop_stop_ = false;
@@ -95,7 +91,10 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
 void VmManagerComponent::ReconcileLoop() {
   const auto interval = config().vm.reconcile_interval;
   std::unique_lock lock(loop_mu_);
-  while (!loop_wake_.wait_for(lock, interval, [&] { return loop_stop_; })) {
+  bool first = true;  // the first round runs at once: it is the reconciliation at start
+  while (first || !loop_wake_.wait_for(lock, interval, [&] { return loop_stop_; })) {
+    if (first && loop_stop_) break;
+    first = false;
     lock.unlock();
     Result<vm::ReconcileReport> report = manager_->Reconcile();
     {

@@ -4,6 +4,7 @@
 // carried out again; an interrupted delete is finished; what cannot be converged is reported as
 // drift on the record, in the logs and in novacron_vm_drift. docs/vm-state-machine.md has the
 // rules.
+#include <algorithm>
 #include <map>
 
 #include "vm/manager_internal.h"
@@ -13,6 +14,9 @@ namespace {
 
 constexpr char kMissing[] = "missing_on_hypervisor";
 constexpr char kUnknown[] = "unknown_domain";
+
+// Warnings per reconcile round; the rest is counted (ReconcileReport, novacron_vm_drift).
+constexpr size_t kLoggedMessages = 10;
 
 // Whether the listing suggests the record needs a settle (a cheap filter: the settle itself
 // reads the domain again under the VM's lane).
@@ -55,8 +59,14 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
                               ") on the hypervisor has no vm record");
   }
 
-  for (const std::string& message : report.messages) {
-    log_.Warn("reconcile", {{"detail", message}});
+  // Drift is summarised: the counts below and novacron_vm_drift, plus the first few changes.
+  // Thousands of VMs must not mean thousands of log lines per round.
+  const size_t logged = std::min(report.messages.size(), kLoggedMessages);
+  for (size_t i = 0; i < logged; ++i) log_.Warn("reconcile", {{"detail", report.messages[i]}});
+  if (report.messages.size() > logged) {
+    log_.Warn("reconcile", {{"detail", std::to_string(report.messages.size() - logged) +
+                                           " more changes not logged; see GET /api/v1/vms and "
+                                           "novacron_vm_drift"}});
   }
   log_.Info("reconciled", {{"checked", report.checked},
                            {"converged", report.converged},
@@ -78,6 +88,15 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
 
 std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const DomainStatus* actual,
                                         ReconcileReport& report) {
+  // The common case costs no lock and no read: the listing already agrees with the hypervisor.
+  // (A listing older than an operation that just ended is caught by the next round.)
+  const std::optional<VmState> listed_state = ParseVmState(listed.state);
+  const std::string expected_drift = actual ? "" : kMissing;
+  if (listed_state && *listed_state != VmState::kDeleting &&
+      !MayNeedSettle(*listed_state, actual) && listed.drift == expected_drift) {
+    if (!actual) ++report.missing_on_hypervisor;
+    return listed.state;
+  }
   std::shared_ptr<VmLane> lane = LaneFor(listed.id);
   std::lock_guard lock(lane->mu);
   if (lane->busy) return listed.state;  // an operation is under way; it settles at its end
@@ -107,9 +126,11 @@ std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const Dom
   const std::string drift = actual ? "" : kMissing;
   if (!actual) {
     ++report.missing_on_hypervisor;
-    report.messages.push_back("vm '" + record->name + "' (" + record->id +
-                              ") is recorded but has no domain on " +
-                              std::string(hypervisor_.uri()));
+    if (record->drift != kMissing) {  // news: said once, not every round
+      report.messages.push_back("vm '" + record->name + "' (" + record->id +
+                                ") is recorded but has no domain on " +
+                                std::string(hypervisor_.uri()));
+    }
   }
   if (!MayNeedSettle(*recorded, actual) && drift == record->drift) return record->state;
   Result<store::VmRecord> settled = SettleLocked(record->id, std::nullopt, false, &drift);

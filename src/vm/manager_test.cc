@@ -3,6 +3,7 @@
 // where a test needs them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "vm/testing/manager_fixture.h"
@@ -229,6 +230,41 @@ TEST_F(VmManagerTest, ReconcileReportsDriftBothWays) {
   EXPECT_NE(metrics_->Render().find("novacron_vm_drift{kind=\"missing_on_hypervisor\"} 1"),
             std::string::npos);
   ASSERT_TRUE(real_->Undefine(foreign_id, true).ok());
+}
+
+TEST_F(VmManagerTest, ReconcileSummarisesDriftInsteadOfALineEachRound) {
+  constexpr int kVms = 25;
+  for (int i = 0; i < kVms; ++i) {
+    auto vm = manager_->Create(Spec(Name("-" + std::to_string(i))), false);
+    ASSERT_TRUE(vm.ok()) << vm.status().ToString();
+    ASSERT_TRUE(real_->Undefine(vm->id, true).ok());
+  }
+  auto count_warnings = [&] {
+    int n = 0;
+    for (const std::string& line : sink_->Lines()) {
+      n += line.find("\"msg\":\"reconcile\"") != std::string::npos ? 1 : 0;
+    }
+    return n;
+  };
+  auto missing_messages = [](const ReconcileReport& report) {
+    return std::count_if(report.messages.begin(), report.messages.end(), [](const auto& m) {
+      return m.find("is recorded but has no domain") != std::string::npos;
+    });
+  };
+  auto first = manager_->Reconcile();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->missing_on_hypervisor, kVms);
+  EXPECT_EQ(missing_messages(*first), kVms);  // each is news once
+  EXPECT_EQ(count_warnings(), 11);            // ten changes and "N more changes not logged"
+  // The next round: still counted, nothing new to say about them.
+  auto second = manager_->Reconcile();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->missing_on_hypervisor, kVms);
+  EXPECT_EQ(missing_messages(*second), 0);
+  // (test:///default's own "test" domain is an unknown domain, reported each round.)
+  EXPECT_EQ(count_warnings(), 11 + static_cast<int>(second->messages.size()));
+  EXPECT_NE(metrics_->Render().find("novacron_vm_drift{kind=\"missing_on_hypervisor\"} 25"),
+            std::string::npos);
 }
 
 TEST_F(VmManagerTest, SurvivesANewManagerAndFinishesADelete) {

@@ -234,7 +234,8 @@ TEST_F(VmApiTest, RestartKeepsRecordsAndReconciles) {
   second.Start(dir_.path() / "data");
   port_ = second.WaitForApi();
   ASSERT_NE(port_, 0) << second.Stderr();
-  ASSERT_TRUE(second.WaitForLog("\"vm manager ready\"")) << second.Stderr();
+  // Ready does not wait for reconciliation; its first round logs "reconciled" when done.
+  ASSERT_TRUE(second.WaitForLog("\"msg\":\"reconciled\"")) << second.Stderr();
   HttpResult vm = HttpGet(port_, "/api/v1/vms/" + id);
   ASSERT_EQ(vm.status, 200) << vm.body;
   // The test driver's domains died with the first process: the record stays, with drift.
