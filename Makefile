@@ -53,7 +53,7 @@ test-asan: setup
 test-tsan: setup
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS)
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tsan.supp" \
 	  ctest --test-dir build-tsan -j $(CTEST_JOBS) --output-on-failure $(SANITIZER_CTEST_ARGS)
 
 fuzz: setup

@@ -50,7 +50,7 @@ done
 
 env=()
 case "$build" in
-  *tsan*) env=(TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1") ;;
+  *tsan*) env=(TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(cd "$(dirname "$0")/.." && pwd)/tsan.supp") ;;
 esac
 start=$(date +%s)
 status=0
