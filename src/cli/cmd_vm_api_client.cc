@@ -78,10 +78,21 @@ std::string VmPath(std::string_view name_or_id, std::string_view suffix) {
   return "/api/v1/vms/" + PercentEncode(name_or_id) + std::string(suffix);
 }
 
+std::string NodePath(std::string_view node_id, std::string_view suffix) {
+  return "/api/v1/nodes/" + PercentEncode(node_id) + std::string(suffix);
+}
+
 std::string JsonString(const nlohmann::json& j, const char* key) {
   if (!j.is_object()) return "";
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string JsonScalar(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "-";
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 }  // namespace novacron::cli

@@ -1,6 +1,7 @@
-// The CLI's view of the daemon's REST API (docs/api.md): one small client with Get/Post/Patch/
-// Delete that sends and receives JSON. A failed exchange (no daemon, timeout, not HTTP) is an
-// kUnavailable status; any HTTP status, 4xx and 5xx included, is a response.
+// The CLI's view of the daemon's REST API (docs/api.md), for the vm, node and cluster commands:
+// one small client with Get/Post/Patch/Delete that sends and receives JSON. A failed exchange (no
+// daemon, timeout, not HTTP) is an kUnavailable status; any HTTP status, 4xx and 5xx included, is
+// a response.
 #pragma once
 
 #include <chrono>
@@ -56,7 +57,11 @@ std::string PercentEncode(std::string_view text);
 
 // The string member `key` of a JSON object; "" when absent, not a string, or not an object.
 std::string JsonString(const nlohmann::json& j, const char* key);
+// The string or number member `key` as text ("web1", "1024", "true"); "-" when absent or null.
+std::string JsonScalar(const nlohmann::json& j, const char* key);
 // "/api/v1/vms/<name or id>" plus `suffix` ("/start").
 std::string VmPath(std::string_view name_or_id, std::string_view suffix = "");
+// "/api/v1/nodes/<id>" plus `suffix` ("/cordon").
+std::string NodePath(std::string_view node_id, std::string_view suffix = "");
 
 }  // namespace novacron::cli

@@ -1,9 +1,6 @@
 // ApiClient, list paging and --wait against a real HTTP server on loopback that answers like
 // the daemon's API (the daemon itself is exercised by the end-to-end tests).
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -12,7 +9,8 @@
 #include "cli/cmd_vm_errors.h"
 #include "cli/cmd_vm_list_query.h"
 #include "cli/cmd_vm_wait.h"
-#include "http/server.h"
+#include "cli/fake_daemon_for_test.h"
+#include "servers/server_util.h"
 
 namespace novacron::cli {
 namespace {
@@ -30,20 +28,6 @@ json Vm(int i, const std::string& state = "stopped") {
 http::Response Problem(int status, const std::string& title, const std::string& detail) {
   return http::Response::Problem(status, title, detail);
 }
-
-class FakeDaemon {
- public:
-  explicit FakeDaemon(http::Router router) : server_({.threads = 1}, std::move(router)) {}
-  void Start() {
-    Status s = server_.Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  ~FakeDaemon() { server_.Stop(1s); }
-  ApiClient Client() const { return ApiClient({"127.0.0.1", server_.port()}, 10s); }
-
- private:
-  http::HttpServer server_;
-};
 
 TEST(VmApiClientTest, PagesFollowCursorAndFiltersAreSent) {
   std::mutex mu;
@@ -131,16 +115,7 @@ TEST(VmApiClientTest, SendsJsonAndHeadersAndMapsProblems) {
 
 TEST(VmApiClientTest, NoDaemonIsUnavailable) {
   // A port that was free a moment ago: nothing listens there.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  uint16_t port = ntohs(addr.sin_port);
-  close(fd);
+  auto port = static_cast<uint16_t>(novacron::testing::PickFreePort());
 
   auto r = ApiClient({"127.0.0.1", port}, 5s).Get("/api/v1/vms");
   ASSERT_FALSE(r.ok());

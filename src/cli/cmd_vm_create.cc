@@ -16,7 +16,7 @@ namespace novacron::cli {
 namespace {
 
 struct CreateOptions {
-  VmCommonOptions common;
+  ApiCommandOptions common;
   std::string spec_file;
   VmSpecFlags spec;
   bool start = false;
@@ -79,7 +79,7 @@ void AddVmCreateCommand(CLI::App& vm, int& exit_code) {
       "create",
       "Create a VM from a spec file (-f) or from flags (--name ...), optionally start it and "
       "wait until it runs. The daemon validates the spec and reports every bad field.");
-  AddVmCommonOptions(*cmd, opts->common);
+  AddApiCommandOptions(*cmd, opts->common);
   CLI::Option* file = cmd->add_option("-f,--file", opts->spec_file,
                                       "VM spec JSON file (the API's spec document); - reads stdin")
                           ->type_name("FILE");
@@ -131,7 +131,7 @@ void AddVmCreateCommand(CLI::App& vm, int& exit_code) {
               kVmExitCodesHelp);
   cmd->callback([opts, &exit_code] {
     Status status = RunCreate(*opts);
-    exit_code = status.ok() ? kExitOk : ReportFailure("create", status);
+    exit_code = status.ok() ? kExitOk : ReportFailure("vm create", status);
   });
 }
 

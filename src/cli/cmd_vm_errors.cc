@@ -82,7 +82,7 @@ int ExitCodeFor(const Status& status) {
 }
 
 int ReportFailure(std::string_view command, const Status& status) {
-  std::cerr << "novacron: vm " << command << ": " << status.ToString() << "\n";
+  std::cerr << "novacron: " << command << ": " << status.ToString() << "\n";
   return ExitCodeFor(status);
 }
 

@@ -1,6 +1,6 @@
-// How the `vm` commands turn failures into one stderr line and an exit code a script can rely
-// on (docs/cli-vm.md): 1 the daemon refused, 2 usage, 4 no daemon, 5 not found, 6 conflict,
-// 7 timed out waiting.
+// How the REST API commands (`vm`, `node`, `cluster`) turn failures into one stderr line and an
+// exit code a script can rely on (docs/cli-vm.md, docs/cli-cluster.md): 1 the daemon refused,
+// 2 usage, 4 no daemon, 5 not found, 6 conflict, 7 timed out waiting.
 #pragma once
 
 #include <string>
@@ -24,7 +24,8 @@ Status StatusFromResponse(const ApiResponse& response);
 // (waiting timed out), kInvalidArgument 2 (bad flags, detected before asking), others 1.
 int ExitCodeFor(const Status& status);
 
-// Prints "novacron: vm <command>: <message>" to stderr and returns ExitCodeFor(status).
+// Prints "novacron: <command>: <message>" to stderr ("novacron: vm show: 404 Not Found: ...")
+// and returns ExitCodeFor(status). `command` is the whole subcommand path, e.g. "node cordon".
 int ReportFailure(std::string_view command, const Status& status);
 
 // A 2xx response, or the status of the transport error or the error response.

@@ -14,7 +14,7 @@ namespace {
 
 void AddListCommand(CLI::App& vm, int& exit_code) {
   struct Options {
-    VmCommonOptions common;
+    ApiCommandOptions common;
     VmListQuery query;
     bool all = false;
   };
@@ -24,7 +24,7 @@ void AddListCommand(CLI::App& vm, int& exit_code) {
       "List VMs: name, short id, state (with drift between the store and the hypervisor), "
       "vCPUs, memory, age and labels. Shows the first page (--limit, default 100) unless --all.");
   cmd->alias("ls");
-  AddVmCommonOptions(*cmd, opts->common);
+  AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("--state", opts->query.state,
                   "Only VMs in this state: defined, starting, running, stopping, stopped, failed "
                   "or deleting")
@@ -45,12 +45,12 @@ void AddListCommand(CLI::App& vm, int& exit_code) {
   cmd->callback([opts, &exit_code] {
     auto client = ConnectToDaemon(opts->common);
     if (!client.ok()) {
-      exit_code = ReportFailure("list", client.status());
+      exit_code = ReportFailure("vm list", client.status());
       return;
     }
     auto page = FetchVms(*client, opts->query, opts->all);
     if (!page.ok()) {
-      exit_code = ReportFailure("list", page.status());
+      exit_code = ReportFailure("vm list", page.status());
       return;
     }
     if (opts->common.output == "json") {
@@ -70,14 +70,14 @@ void AddListCommand(CLI::App& vm, int& exit_code) {
 
 void AddShowCommand(CLI::App& vm, int& exit_code) {
   struct Options {
-    VmCommonOptions common;
+    ApiCommandOptions common;
     std::string vm;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = vm.add_subcommand(
       "show", "Show one VM: state, drift, last error, version, timestamps and its whole spec.");
   cmd->alias("get");
-  AddVmCommonOptions(*cmd, opts->common);
+  AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("vm", opts->vm, "VM name or id")->required()->type_name("NAME|ID");
   cmd->footer(std::string("Examples:\n"
                           "  novacron vm show web1\n"
@@ -86,12 +86,12 @@ void AddShowCommand(CLI::App& vm, int& exit_code) {
   cmd->callback([opts, &exit_code] {
     auto client = ConnectToDaemon(opts->common);
     if (!client.ok()) {
-      exit_code = ReportFailure("show", client.status());
+      exit_code = ReportFailure("vm show", client.status());
       return;
     }
     auto response = Expect2xx(client->Get(VmPath(opts->vm)));
     if (!response.ok()) {
-      exit_code = ReportFailure("show", response.status());
+      exit_code = ReportFailure("vm show", response.status());
       return;
     }
     if (opts->common.output == "json") {

@@ -29,7 +29,7 @@ constexpr PowerAction kPowerActions[] = {
 };
 
 struct PowerOptions {
-  VmCommonOptions common;
+  ApiCommandOptions common;
   std::string vm;
   bool wait = false;
   std::string timeout = "5m";
@@ -65,7 +65,7 @@ Status RunPower(const PowerAction& action, const PowerOptions& opts) {
 void AddPowerCommand(CLI::App& vm, const PowerAction& action, int& exit_code) {
   auto opts = std::make_shared<PowerOptions>();
   CLI::App* cmd = vm.add_subcommand(action.name, action.help);
-  AddVmCommonOptions(*cmd, opts->common);
+  AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("vm", opts->vm, "VM name or id")->required()->type_name("NAME|ID");
   cmd->add_flag("--wait", opts->wait,
                 std::string("Poll every 250 ms until the VM is ") + action.target_state +
@@ -82,12 +82,12 @@ void AddPowerCommand(CLI::App& vm, const PowerAction& action, int& exit_code) {
   const PowerAction* a = &action;
   cmd->callback([opts, a, &exit_code] {
     Status status = RunPower(*a, *opts);
-    exit_code = status.ok() ? kExitOk : ReportFailure(a->name, status);
+    exit_code = status.ok() ? kExitOk : ReportFailure(std::string("vm ") + a->name, status);
   });
 }
 
 struct DeleteOptions {
-  VmCommonOptions common;
+  ApiCommandOptions common;
   std::string vm;
   bool force = false;
   bool yes = false;
@@ -134,7 +134,7 @@ void AddVmDeleteCommand(CLI::App& vm, int& exit_code) {
       "Delete a VM: its domain, its overlay and blank disks, its record. A running VM needs "
       "--force (it is powered off first). Asks for confirmation when stdin is a terminal.");
   cmd->alias("rm");
-  AddVmCommonOptions(*cmd, opts->common);
+  AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("vm", opts->vm, "VM name or id")->required()->type_name("NAME|ID");
   cmd->add_flag("--force", opts->force, "Power the VM off first if it is running");
   cmd->add_flag("-y,--yes", opts->yes, "Do not ask for confirmation");
@@ -144,7 +144,7 @@ void AddVmDeleteCommand(CLI::App& vm, int& exit_code) {
               kVmExitCodesHelp + " A running VM without --force is 6; not confirmed is 1.");
   cmd->callback([opts, &exit_code] {
     Status status = RunDelete(*opts);
-    exit_code = status.ok() ? kExitOk : ReportFailure("delete", status);
+    exit_code = status.ok() ? kExitOk : ReportFailure("vm delete", status);
   });
 }
 

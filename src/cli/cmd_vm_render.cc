@@ -10,14 +10,6 @@ namespace novacron::cli {
 
 namespace {
 
-// A number or string member as text; "-" when absent.
-std::string Scalar(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "-";
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "-";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 const nlohmann::json& Spec(const nlohmann::json& vm) {
   static const nlohmann::json kEmpty = nlohmann::json::object();
   auto it = vm.find("spec");
@@ -46,7 +38,7 @@ std::string DiskLine(const nlohmann::json& disk) {
   std::string line = (target.empty() ? "(auto)" : target) + "  ";
   if (!JsonString(disk, "base_image").empty())
     return line + "overlay on " + JsonString(disk, "base_image");
-  return line + "blank " + Scalar(disk, "size_mib") + " MiB";
+  return line + "blank " + JsonScalar(disk, "size_mib") + " MiB";
 }
 
 std::string NetworkText(const nlohmann::json& spec) {
@@ -140,7 +132,12 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 std::string FormatAge(std::string_view created_at, std::chrono::system_clock::time_point now) {
   auto created = ParseRfc3339(created_at);
   if (!created) return "-";
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - *created).count();
+  return FormatAge(*created, now);
+}
+
+std::string FormatAge(std::chrono::system_clock::time_point then,
+                      std::chrono::system_clock::time_point now) {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - then).count();
   if (secs < 0) secs = 0;
   if (secs < 120) return std::to_string(secs) + "s";
   if (secs < 120 * 60) return std::to_string(secs / 60) + "m";
@@ -155,8 +152,8 @@ std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
     const nlohmann::json& spec = Spec(vm);
     std::string name = JsonString(vm, "name");
     if (name.empty()) name = JsonString(spec, "name");
-    table.Add({name, ShortId(JsonString(vm, "id")), StateCell(vm), Scalar(spec, "vcpus"),
-               Scalar(spec, "memory_mib"), FormatAge(JsonString(vm, "created_at"), now),
+    table.Add({name, ShortId(JsonString(vm, "id")), StateCell(vm), JsonScalar(spec, "vcpus"),
+               JsonScalar(spec, "memory_mib"), FormatAge(JsonString(vm, "created_at"), now),
                FormatLabels(spec.value("labels", nlohmann::json::object()))});
   }
   return table.Render();
@@ -164,36 +161,33 @@ std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
 
 std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock::time_point now) {
   const nlohmann::json& spec = Spec(vm);
-  std::string out;
-  auto line = [&out](std::string_view key, const std::string& value) {
-    std::string label = key.empty() ? "" : std::string(key) + ":";
-    label.resize(std::max<size_t>(label.size() + 1, 12), ' ');
-    out += label + value + "\n";
-  };
+  DetailList out;
   std::string name = JsonString(vm, "name");
-  line("Name", name.empty() ? JsonString(spec, "name") : name);
-  line("ID", JsonString(vm, "id"));
-  line("State", StateCell(vm));
-  if (!JsonString(vm, "last_error").empty()) line("Last error", JsonString(vm, "last_error"));
-  line("Version", Scalar(vm, "version"));
-  line("Created", JsonString(vm, "created_at") + " (" +
-                      FormatAge(JsonString(vm, "created_at"), now) + " ago)");
-  line("Updated", JsonString(vm, "updated_at"));
-  line("VCPUs", Scalar(spec, "vcpus"));
-  line("Memory", Scalar(spec, "memory_mib") + " MiB");
+  out.Add("Name", name.empty() ? JsonString(spec, "name") : name);
+  out.Add("ID", JsonString(vm, "id"));
+  out.Add("State", StateCell(vm));
+  if (!JsonString(vm, "last_error").empty()) out.Add("Last error", JsonString(vm, "last_error"));
+  out.Add("Version", JsonScalar(vm, "version"));
+  out.Add("Created", JsonString(vm, "created_at") + " (" +
+                         FormatAge(JsonString(vm, "created_at"), now) + " ago)");
+  out.Add("Updated", JsonString(vm, "updated_at"));
+  out.Add("VCPUs", JsonScalar(spec, "vcpus"));
+  out.Add("Memory", JsonScalar(spec, "memory_mib") + " MiB");
   auto disks = spec.find("disks");
   if (disks == spec.end() || !disks->is_array() || disks->empty()) {
-    line("Disks", "none");
+    out.Add("Disks", "none");
   } else {
-    for (size_t i = 0; i < disks->size(); ++i) line(i == 0 ? "Disks" : "", DiskLine((*disks)[i]));
+    for (size_t i = 0; i < disks->size(); ++i) {
+      out.Add(i == 0 ? "Disks" : "", DiskLine((*disks)[i]));
+    }
   }
-  line("Network", NetworkText(spec));
-  line("Boot", BootText(spec));
-  line("Serial log", spec.value("serial_log", nlohmann::json(false)) == true
-                         ? "serial.log in the VM's directory"
-                         : "pty console");
-  line("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
-  return out;
+  out.Add("Network", NetworkText(spec));
+  out.Add("Boot", BootText(spec));
+  out.Add("Serial log", spec.value("serial_log", nlohmann::json(false)) == true
+                            ? "serial.log in the VM's directory"
+                            : "pty console");
+  out.Add("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
+  return out.Render();
 }
 
 }  // namespace novacron::cli

@@ -23,6 +23,9 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 // kubectl-style: "42s", "5m", "3h", "12d" (the unit changes at 2 of the next one); "-" when
 // `created_at` is malformed; "0s" for times in the future (clock skew).
 std::string FormatAge(std::string_view created_at, std::chrono::system_clock::time_point now);
+// The same for a time point.
+std::string FormatAge(std::chrono::system_clock::time_point then,
+                      std::chrono::system_clock::time_point now);
 
 // NAME ID STATE VCPUS MEMORY(MiB) AGE LABELS, one row per VM.
 std::string RenderVmTable(const std::vector<nlohmann::json>& vms,

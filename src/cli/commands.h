@@ -16,9 +16,11 @@ void AddStatusCommand(CLI::App& app, int& exit_code);
 void AddBootsCommand(CLI::App& app, int& exit_code);
 void AddVmCommand(CLI::App& app, int& exit_code);  // cmd_vm.cc
 void AddTokenCommand(CLI::App& app, int& exit_code);
-void AddCertCommand(CLI::App& app, int& exit_code);  // cmd_cert.cc
-void AddAuditCommand(CLI::App& app, int& exit_code);  // cmd_audit.cc
-void AddSecretCommand(CLI::App& app, int& exit_code);  // cmd_secret.cc
+void AddCertCommand(CLI::App& app, int& exit_code);     // cmd_cert.cc
+void AddAuditCommand(CLI::App& app, int& exit_code);    // cmd_audit.cc
+void AddSecretCommand(CLI::App& app, int& exit_code);   // cmd_secret.cc
+void AddClusterCommand(CLI::App& app, int& exit_code);  // cmd_cluster.cc
+void AddNodeCommand(CLI::App& app, int& exit_code);     // cmd_cluster.cc
 
 const char* Version();
 

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   AddStatusCommand(app, exit_code);
   AddBootsCommand(app, exit_code);
   AddVmCommand(app, exit_code);
+  AddNodeCommand(app, exit_code);
+  AddClusterCommand(app, exit_code);
   AddTokenCommand(app, exit_code);
   AddCertCommand(app, exit_code);
   AddAuditCommand(app, exit_code);

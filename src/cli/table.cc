@@ -18,7 +18,20 @@ std::string Table::Render() const {
       line += row[i];
       if (i + 1 < row.size()) line.append(width[i] - row[i].size() + 2, ' ');
     }
+    line.erase(line.find_last_not_of(' ') + 1);  // an empty last cell leaves no trailing blanks
     out += line + "\n";
+  }
+  return out;
+}
+
+std::string DetailList::Render() const {
+  size_t width = 0;
+  for (const auto& [key, value] : entries_) width = std::max(width, key.size() + 1);
+  std::string out;
+  for (const auto& [key, value] : entries_) {
+    std::string label = key.empty() ? "" : key + ":";
+    label.resize(width + 1, ' ');
+    out += label + value + "\n";
   }
   return out;
 }
