@@ -21,6 +21,7 @@ void AddAuditCommand(CLI::App& app, int& exit_code);    // cmd_audit.cc
 void AddSecretCommand(CLI::App& app, int& exit_code);   // cmd_secret.cc
 void AddClusterCommand(CLI::App& app, int& exit_code);  // cmd_cluster.cc
 void AddNodeCommand(CLI::App& app, int& exit_code);     // cmd_cluster.cc
+void AddSimCommand(CLI::App& app, int& exit_code);      // cmd_sim.cc
 
 const char* Version();
 

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   AddVmCommand(app, exit_code);
   AddNodeCommand(app, exit_code);
   AddClusterCommand(app, exit_code);
+  AddSimCommand(app, exit_code);
   AddTokenCommand(app, exit_code);
   AddCertCommand(app, exit_code);
   AddAuditCommand(app, exit_code);

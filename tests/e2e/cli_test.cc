@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/process.h"
 
@@ -17,7 +18,8 @@ TEST(CliTest, HelpForEveryCommandExits0) {
                                         {"config", "show", "--help"},
                                         {"graph", "--help"},
                                         {"status", "--help"},
-                                        {"boots", "--help"}}) {
+                                        {"boots", "--help"},
+                                        {"sim", "placement", "--help"}}) {
     CommandResult r = RunNovacron(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
@@ -32,6 +34,29 @@ TEST(CliTest, UsageErrorsExit2) {
   EXPECT_EQ(RunNovacron({}).exit_code, 2);
   EXPECT_EQ(RunNovacron({"explode"}).exit_code, 2);
   EXPECT_EQ(RunNovacron({"graph", "--format", "png"}).exit_code, 2);
+}
+
+// The simulator runs the daemon's placement code offline; all but the timings follow the seed.
+TEST(CliTest, SimPlacementIsDeterministicPerSeedAndRefusesBadSizes) {
+  auto without_times = [](std::string out) {
+    std::string kept;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("time") == std::string::npos) kept += line + "\n";
+    }
+    return kept;
+  };
+  std::vector<std::string> args = {"sim",   "placement", "--nodes", "50",
+                                   "--vms", "600",       "--seed",  "7"};
+  CommandResult first = RunNovacron(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("used / bound"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("placed          600"), std::string::npos) << first.out;
+  EXPECT_EQ(without_times(RunNovacron(args).out), without_times(first.out));
+  args.back() = "8";
+  EXPECT_NE(without_times(RunNovacron(args).out), without_times(first.out));
+  EXPECT_EQ(RunNovacron({"sim", "placement", "--nodes", "0"}).exit_code, 2);
+  EXPECT_EQ(RunNovacron({"sim", "placement", "--strategy", "random"}).exit_code, 2);
 }
 
 TEST(CliTest, Version) {
