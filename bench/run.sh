@@ -8,6 +8,9 @@ echo
 echo "== Placement: time per decision and nodes used vs the lower bound (10,000 nodes)"
 ./build/bench/placement_bench
 echo
+echo "== Heartbeats: 1,000 members' leases against a 3-member etcd"
+./build/bench/heartbeat_bench --members 1000 --seconds 20
+echo
 echo "== Real boot of the daemon"
 ./build/bench/ready_bench 21
 echo
