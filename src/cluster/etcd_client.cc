@@ -46,6 +46,10 @@ void ToProto(const Compare& in, etcdserverpb::Compare* out) {
       out->set_target(etcdserverpb::Compare::CREATE);
       out->set_create_revision(in.revision);
       break;
+    case Compare::Target::kVersion:
+      out->set_target(etcdserverpb::Compare::VERSION);
+      out->set_version(in.revision);
+      break;
     case Compare::Target::kValue:
       out->set_target(etcdserverpb::Compare::VALUE);
       out->set_value(in.value);
@@ -231,12 +235,48 @@ Result<EtcdClient::Range> EtcdClient::GetPrefix(const std::string& prefix, int64
   request.set_key(prefix);
   request.set_range_end(PrefixEnd(prefix));
   request.set_limit(limit);
-  request.set_sort_order(etcdserverpb::RangeRequest::ASCEND);
-  request.set_sort_target(etcdserverpb::RangeRequest::KEY);
+  // No sort options: etcd returns keys in key order anyway, and any sort makes it read the whole
+  // range before applying the limit.
   etcdserverpb::RangeResponse response;
   NOVACRON_RETURN_IF_ERROR(impl_->Run(
       "list " + prefix, Retry::kIfUnavailable,
       [&](const auto& ch, auto& ctx) { return KV::NewStub(ch)->Range(&ctx, request, &response); }));
+  Range range;
+  range.revision = response.header().revision();
+  range.more = response.more();
+  range.kvs.reserve(response.kvs_size());
+  for (const auto& kv : response.kvs()) range.kvs.push_back(FromProto(kv));
+  return range;
+}
+
+EtcdClient::RangeQuery EtcdClient::RangeQuery::Prefix(const std::string& prefix) {
+  return {.key = prefix, .range_end = PrefixEnd(prefix)};
+}
+
+Result<EtcdClient::Range> EtcdClient::GetRange(const RangeQuery& query) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(query.key);
+  request.set_range_end(query.range_end);
+  request.set_limit(query.limit);
+  request.set_revision(query.revision);
+  request.set_min_create_revision(query.min_create_revision);
+  if (query.by_create_revision) {
+    request.set_sort_target(etcdserverpb::RangeRequest::CREATE);
+    request.set_sort_order(etcdserverpb::RangeRequest::ASCEND);
+  }
+  // Without a sort order etcd returns keys in key order and stops reading at `limit`.
+  etcdserverpb::RangeResponse response;
+  bool out_of_range = false;
+  Status status =
+      impl_->Run("range " + query.key, Retry::kIfUnavailable, [&](const auto& ch, auto& ctx) {
+        grpc::Status result = KV::NewStub(ch)->Range(&ctx, request, &response);
+        out_of_range = result.error_code() == grpc::StatusCode::OUT_OF_RANGE;
+        return result;
+      });
+  // etcd says OUT_OF_RANGE only for a compacted or future revision: not a bad argument of ours,
+  // but a snapshot that is gone (callers read again at the latest revision).
+  if (!status.ok() && out_of_range) return FailedPrecondition(status.message());
+  NOVACRON_RETURN_IF_ERROR(status);
   Range range;
   range.revision = response.header().revision();
   range.more = response.more();

@@ -65,6 +65,26 @@ class EtcdClient {
     bool more = false;  // limit cut the list
   };
   Result<Range> GetPrefix(const std::string& prefix, int64_t limit = 0);
+
+  // A range read with the RangeRequest options Get and GetPrefix leave at their defaults, for
+  // listings that page through many keys (the etcd state store, src/store/etcd/).
+  struct RangeQuery {
+    std::string key{};        // the first key (the only one when range_end is empty)
+    std::string range_end{};  // the key after the last one; "" reads `key` alone
+    int64_t limit = 0;        // 0 = all
+    // Read the store as it was at this revision (a consistent snapshot across several reads);
+    // 0 = the latest.
+    int64_t revision = 0;
+    int64_t min_create_revision = 0;  // only keys created at or after it; 0 = any
+    bool by_create_revision = false;  // ascending create_revision (creation order), else by key
+
+    // Every key starting with `prefix`.
+    static RangeQuery Prefix(const std::string& prefix);
+  };
+  // `Range::revision` is the store's current revision (the one read when `revision` is 0).
+  // Sorting by create_revision or filtering by it makes etcd read the whole range before it
+  // applies `limit`. kFailedPrecondition when `revision` was compacted (or is in the future).
+  Result<Range> GetRange(const RangeQuery& query);
   // Writes the key; returns the new revision.
   Result<int64_t> Put(const std::string& key, const std::string& value, int64_t lease = 0);
   // Deletes the key (or every key under the prefix); returns how many were deleted.

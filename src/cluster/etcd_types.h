@@ -21,12 +21,12 @@ struct KeyValue {
 
 // One condition of a transaction.
 struct Compare {
-  enum class Target { kModRevision, kCreateRevision, kValue };
+  enum class Target { kModRevision, kCreateRevision, kVersion, kValue };
   enum class Op { kEqual, kNotEqual, kLess, kGreater };
   std::string key{};
   Target target = Target::kModRevision;
   Op op = Op::kEqual;
-  int64_t revision = 0;  // for the revision targets
+  int64_t revision = 0;  // for the revision targets; the version for kVersion
   std::string value{};   // for kValue
 
   // mod_revision(key) == revision; revision 0 means "the key does not exist".
@@ -36,6 +36,11 @@ struct Compare {
   // create_revision(key) == revision: the key is still the one created at `revision`.
   static Compare CreateRevisionIs(std::string key, int64_t revision) {
     return {std::move(key), Target::kCreateRevision, Op::kEqual, revision, {}};
+  }
+  // version(key) == version: etcd's per-key version, 1 at creation and +1 per put; 0 means
+  // "the key does not exist".
+  static Compare VersionIs(std::string key, int64_t version) {
+    return {std::move(key), Target::kVersion, Op::kEqual, version, {}};
   }
   static Compare Missing(std::string key) { return ModRevisionIs(std::move(key), 0); }
 };
