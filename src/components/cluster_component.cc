@@ -62,7 +62,7 @@ Status ClusterComponent::ReachEtcd(lifecycle::StartContext& ctx) {
   const auto deadline = lifecycle::Clock::now() + cluster.etcd_dial_timeout;
   std::string last;
   while (true) {
-    for (const cluster::EndpointStatus& status : client_->Health()) {
+    for (const cluster::EndpointStatus& status : EtcdHealth()) {
       if (status.reachable && status.leader_id != 0) return {};
       last = status.reachable ? status.endpoint + " has no leader (no quorum)" : status.error;
     }
@@ -114,7 +114,12 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
   options.cert_file = cluster.etcd_cert_file;
   options.key_file = cluster.etcd_key_file;
   options.call_timeout = std::chrono::seconds(5);
-  NOVACRON_ASSIGN_OR_RETURN(client_, cluster::EtcdClient::Connect(std::move(options)));
+  NOVACRON_ASSIGN_OR_RETURN(std::unique_ptr<cluster::EtcdClient> client,
+                            cluster::EtcdClient::Connect(std::move(options)));
+  {
+    std::lock_guard lock(mu_);
+    client_ = std::move(client);
+  }
   NOVACRON_RETURN_IF_ERROR(ReachEtcd(ctx));
 
   cluster::ClusterAgent::Options agent;
@@ -149,6 +154,7 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
     is_leader_->Set(view.is_leader ? 1 : 0);
     joined_->Set(view.joined ? 1 : 0);
   };
+  std::lock_guard lock(mu_);
   agent_ = cluster::ClusterAgent::Start(*client_, std::move(agent));
   log().Info("cluster agent started", {{"endpoints", JoinEndpoints(cluster.etcd_endpoints)},
                                        {"prefix", cluster.prefix},
@@ -157,20 +163,36 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
 }
 
 std::vector<cluster::EndpointStatus> ClusterComponent::EtcdHealth() const {
-  return client_ ? client_->Health() : std::vector<cluster::EndpointStatus>{};
+  std::shared_ptr<cluster::EtcdClient> client;
+  {
+    std::lock_guard lock(mu_);
+    client = client_;
+  }
+  return client ? client->Health() : std::vector<cluster::EndpointStatus>{};
 }
 
 Status ClusterComponent::Stop(lifecycle::StopContext&) {
-  agent_.reset();  // resigns and revokes the lease: the others see this node leave at once
-  client_.reset();
+  std::unique_ptr<cluster::ClusterAgent> agent;
+  std::shared_ptr<cluster::EtcdClient> client;
+  {
+    std::lock_guard lock(mu_);
+    agent = std::move(agent_);
+    client = std::move(client_);
+  }
+  agent.reset();  // resigns and revokes the lease: the others see this node leave at once
+  client.reset();
   if (joined_ != nullptr) joined_->Set(0);
   if (is_leader_ != nullptr) is_leader_->Set(0);
   return {};
 }
 
 lifecycle::HealthReport ClusterComponent::Health() const {
-  if (agent_ == nullptr) return {};
-  cluster::ClusterView view = agent_->View();
+  cluster::ClusterView view;
+  {
+    std::lock_guard lock(mu_);
+    if (agent_ == nullptr) return {};
+    view = agent_->View();
+  }
   if (!view.joined) {
     return lifecycle::HealthReport::Degraded(
         "not a cluster member" + (view.error.empty() ? std::string() : ": " + view.error));

@@ -31,7 +31,10 @@ class ClusterComponent : public NodeComponent {
 
   // Null unless running. The agent lives until Stop(); callers on other threads use it only
   // between their own Start and Stop (the API depends on this component).
-  cluster::ClusterAgent* agent() const { return agent_.get(); }
+  cluster::ClusterAgent* agent() const {
+    std::lock_guard lock(mu_);
+    return agent_.get();
+  }
   // Every etcd endpoint's status; empty unless running.
   std::vector<cluster::EndpointStatus> EtcdHealth() const;
 
@@ -45,8 +48,10 @@ class ClusterComponent : public NodeComponent {
 
   vm::VmManager* manager_ = nullptr;
   const EnvironmentComponent* environment_ = nullptr;
-  std::unique_ptr<cluster::EtcdClient> client_;
-  std::unique_ptr<cluster::ClusterAgent> agent_;
+  // Health() and EtcdHealth() may run on other threads while Stop() runs.
+  mutable std::mutex mu_;
+  std::shared_ptr<cluster::EtcdClient> client_;   // guarded by mu_
+  std::unique_ptr<cluster::ClusterAgent> agent_;  // guarded by mu_
   bool metrics_registered_ = false;
   // Looked up once (metrics registered for the daemon's lifetime); used by agent callbacks.
   observe::Counter* leader_changes_ = nullptr;
