@@ -16,6 +16,16 @@ std::unique_ptr<ClusterAgent> ClusterAgent::Start(EtcdClient& client, Options op
   session.on_change = [a = agent.get()](bool alive, int64_t lease) { a->OnSession(alive, lease); };
   session.on_renewal = agent->options_.on_renewal;
   agent->session_ = EtcdSession::Start(client, std::move(session));
+  const std::string& prefix = agent->options_.prefix;
+  for (const std::string& watched :
+       {prefix + "nodes/", prefix + "alive/", prefix + "cordon/", agent->election_.key()}) {
+    // From now on (revision 0): the first refresh reads everything before that.
+    agent->watches_.push_back(EtcdWatch::Start(
+        client, watched, 0,
+        [a = agent.get()](const std::vector<WatchEvent>& events) { a->OnEvents(events); },
+        // Compacted while away: the next refresh lists everything again; keep watching.
+        nullptr));
+  }
   agent->thread_ = std::thread([a = agent.get()] { a->Run(); });
   return agent;
 }
@@ -32,6 +42,7 @@ ClusterAgent::~ClusterAgent() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  watches_.clear();
   std::optional<Leadership> leader;
   {
     std::lock_guard lock(mu_);
@@ -52,6 +63,26 @@ void ClusterAgent::Refresh() {
     refresh_now_ = true;
   }
   wake_.notify_all();
+}
+
+void ClusterAgent::OnEvents(const std::vector<WatchEvent>& events) {
+  std::optional<std::chrono::duration<double>> lag;
+  {
+    std::lock_guard lock(mu_);
+    if (lag_revision_ != 0) {
+      const std::string own = membership_.AliveKey(options_.node_id);
+      for (const WatchEvent& e : events) {
+        if (e.kv.key == own && e.kv.mod_revision >= lag_revision_) {
+          lag = std::chrono::steady_clock::now() - lag_since_;
+          lag_revision_ = 0;
+          break;
+        }
+      }
+    }
+    refresh_now_ = true;
+  }
+  wake_.notify_all();
+  if (lag && options_.on_watch_lag) options_.on_watch_lag(*lag);
 }
 
 void ClusterAgent::OnSession(bool alive, int64_t lease) {
@@ -90,7 +121,13 @@ void ClusterAgent::Run() {
         record.updated_at = std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
-        if (membership_.Publish(record, lease).ok()) {
+        const auto sent = std::chrono::steady_clock::now();
+        if (Result<int64_t> revision = membership_.Publish(record, lease); revision.ok()) {
+          {
+            std::lock_guard lock(mu_);
+            lag_revision_ = *revision;
+            lag_since_ = sent;
+          }
           published_record_ = std::move(encoded);
           last_publish = now;
           published_lease_ = lease;

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cluster/etcd_session.h"
+#include "cluster/etcd_watch.h"
 #include "cluster/leader_election.h"
 #include "cluster/membership.h"
 
@@ -39,13 +40,17 @@ class ClusterAgent {
     std::string prefix = "/novacron/";
     std::string node_id{};
     std::chrono::seconds lease_ttl{10};
-    std::chrono::milliseconds tick{500};     // how often the view refreshes
+    // The view refreshes at once when a watched key changes (members, cordons, the leader), and
+    // at least this often regardless.
+    std::chrono::milliseconds tick{2000};
     std::function<NodeRecord()> describe{};  // this node's record, on every publish
     std::function<void()> on_fenced{};       // the session is lost: stop touching VMs
     std::function<void()> on_rejoined{};     // a member again, with a new lease
     std::function<void(const std::optional<Leadership>&)> on_leader_change{};
     std::function<void(std::chrono::duration<double>, bool)> on_renewal{};
     std::function<void(const ClusterView&)> on_refresh{};  // after every refresh (metrics)
+    // Watch lag: from this node's own publish to its watch delivering that change.
+    std::function<void(std::chrono::duration<double>)> on_watch_lag{};
   };
 
   static std::unique_ptr<ClusterAgent> Start(EtcdClient& client, Options options);
@@ -68,13 +73,19 @@ class ClusterAgent {
   // One round: publish when needed, campaign or look up the leader, list the members.
   void Tick();
   void OnSession(bool alive, int64_t lease);
+  // Watch events: refresh now; time our own publish's round trip through the watch.
+  void OnEvents(const std::vector<WatchEvent>& events);
 
   const Options options_;
   Membership membership_;
   LeaderElection election_;
   std::unique_ptr<EtcdSession> session_;
-  std::atomic<int64_t> published_lease_{0};  // the lease alive/<id> was last written with
-  std::string published_record_;             // only touched by the agent thread
+  std::vector<std::unique_ptr<EtcdWatch>> watches_;  // nodes/, alive/, cordon/, leader
+  std::atomic<int64_t> published_lease_{0};          // the lease alive/<id> was last written with
+  std::string published_record_;                     // only touched by the agent thread
+  // The revision and time of the last publish, until the watch delivers it.
+  int64_t lag_revision_ = 0;                           // guarded by mu_
+  std::chrono::steady_clock::time_point lag_since_{};  // guarded by mu_
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;     // guarded by mu_

@@ -38,6 +38,14 @@ bool EtcdSession::Wait(Clock::duration delay) {
   return !stop_cv_.wait_for(lock, delay, [&] { return stopping_; });
 }
 
+EtcdSession::Clock::duration EtcdSession::FenceMargin() const {
+  return std::min<Clock::duration>(Clock::duration(options_.ttl) / 4, std::chrono::seconds(1));
+}
+
+EtcdSession::Clock::time_point EtcdSession::FencePoint() const {
+  return deadline() - FenceMargin();
+}
+
 void EtcdSession::Run() {
   while (true) {
     Clock::duration delay;
@@ -45,11 +53,13 @@ void EtcdSession::Run() {
       Grant();
       delay = lease_.load() != 0 ? Clock::duration(options_.ttl) / 3 : kRetryDelay;
     } else {
-      Renew();
-      // A failed renewal is retried soon; the deadline decides when to give up.
-      delay = Clock::now() + Clock::duration(options_.ttl) * 2 / 3 < deadline()
-                  ? Clock::duration(options_.ttl) / 3
-                  : Clock::duration(kRetryDelay);
+      const bool renewed = Renew();
+      // A failed renewal is retried soon. Never sleep past the fence point: the next Renew()
+      // then fences at once.
+      delay = renewed ? Clock::duration(options_.ttl) / 3 : Clock::duration(kRetryDelay);
+      if (lease_.load() != 0) {
+        delay = std::max(Clock::duration::zero(), std::min(delay, FencePoint() - Clock::now()));
+      }
     }
     if (!Wait(delay)) return;
   }
@@ -64,22 +74,26 @@ void EtcdSession::Grant() {
   if (options_.on_change) options_.on_change(true, *lease);
 }
 
-void EtcdSession::Renew() {
+bool EtcdSession::Renew() {
   const int64_t lease = lease_.load();
   const Clock::time_point sent = Clock::now();
-  // Never wait past the deadline: at the deadline the node must know it is out.
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline() - sent);
-  Result<std::chrono::seconds> renewed =
-      client_.KeepAliveOnce(lease, std::max(left, std::chrono::milliseconds(1)));
+  // Never wait past the fence point: by then the node must know it is out.
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(FencePoint() - sent);
+  if (left.count() <= 0) {
+    Expire();
+    return false;
+  }
+  Result<std::chrono::seconds> renewed = client_.KeepAliveOnce(lease, left);
   const Clock::time_point answered = Clock::now();
   if (options_.on_renewal) options_.on_renewal(answered - sent, renewed.ok());
   if (renewed.ok()) {
     deadline_ns_ = (sent + *renewed).time_since_epoch().count();
-    return;
+    return true;
   }
   // kNotFound: etcd already dropped the lease. Otherwise etcd may still hold it, until the
-  // deadline of the last renewal that got through.
-  if (renewed.status().code() == ErrorCode::kNotFound || answered >= deadline()) Expire();
+  // deadline of the last renewal that got through: fence a margin before it.
+  if (renewed.status().code() == ErrorCode::kNotFound || answered >= FencePoint()) Expire();
+  return false;
 }
 
 void EtcdSession::Expire() {

@@ -2,10 +2,11 @@
 // that say "this node is up" and "this node leads" hang on it, so they vanish together when the
 // node goes silent for the lease TTL.
 //
-// Self-fencing rests on one rule: the session declares itself expired no later than etcd can
-// have expired the lease. A renewal sent at time t keeps etcd's lease until at least t + TTL (etcd
+// Self-fencing rests on one rule: the session declares itself expired before etcd can have
+// expired the lease. A renewal sent at time t keeps etcd's lease until at least t + TTL (etcd
 // receives it after t), so the session counts its deadline from the send time of the last renewal
-// that succeeded, and reports "expired" when that deadline passes without another.
+// that succeeded, and reports "expired" a margin before that deadline (a quarter of the TTL, at
+// most 1 s: room for a late timer or a busy thread) unless another renewal got through.
 #pragma once
 
 #include <atomic>
@@ -45,15 +46,19 @@ class EtcdSession {
   // The current lease id, 0 while there is none.
   int64_t lease() const { return lease_.load(); }
   bool alive() const { return lease_.load() != 0; }
-  // When this node must consider its lease gone unless a renewal succeeds before.
+  // The earliest time etcd may drop the lease unless a renewal succeeds before.
   Clock::time_point deadline() const;
+  // deadline() - FenceMargin(): when the session reports itself expired.
+  Clock::time_point FencePoint() const;
+  Clock::duration FenceMargin() const;
   std::chrono::seconds ttl() const { return options_.ttl; }
 
  private:
   EtcdSession(EtcdClient& client, Options options);
   void Run();
   void Grant();
-  void Renew();
+  // True when the lease was renewed; may Expire().
+  bool Renew();
   void Expire();
   // Sleeps `delay` unless the session is stopping; false when it is.
   bool Wait(Clock::duration delay);

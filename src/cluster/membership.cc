@@ -16,7 +16,7 @@ std::string Suffix(const std::string& key, const std::string& dir) {
 Membership::Membership(EtcdClient& client, std::string prefix)
     : client_(client), prefix_(std::move(prefix)) {}
 
-Status Membership::Publish(const NodeRecord& record, int64_t lease) {
+Result<int64_t> Membership::Publish(const NodeRecord& record, int64_t lease) {
   if (!IsValidNodeId(record.node_id)) {
     return InvalidArgument("node id '" + record.node_id + "' is not [A-Za-z0-9._-]{1,63}");
   }
@@ -25,7 +25,7 @@ Status Membership::Publish(const NodeRecord& record, int64_t lease) {
                  TxnOp::Put(AliveKey(record.node_id), std::to_string(lease), lease)};
   Result<TxnResult> result = client_.Commit(txn);
   if (!result.ok()) return result.status().Wrap("publish node " + record.node_id);
-  return Status::Ok();
+  return result->revision;
 }
 
 Result<MemberList> Membership::List() {

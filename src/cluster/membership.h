@@ -30,8 +30,9 @@ class Membership {
   // `prefix` ends in '/': "/novacron/".
   Membership(EtcdClient& client, std::string prefix);
 
-  // Writes nodes/<id> and alive/<id> (bound to `lease`) in one transaction.
-  Status Publish(const NodeRecord& record, int64_t lease);
+  // Writes nodes/<id> and alive/<id> (bound to `lease`) in one transaction; returns its
+  // revision.
+  Result<int64_t> Publish(const NodeRecord& record, int64_t lease);
   // Every node ever published and not forgotten, with its state, read at one revision.
   Result<MemberList> List();
   // Sets or clears cordon/<id>; kNotFound for a node that never joined.

@@ -39,6 +39,11 @@ Status ClusterComponent::RegisterMetrics() {
                                 "Round trip of this node's lease renewals.", {"result"},
                                 observe::ExponentialBuckets(0.001, 2, 14)));
   NOVACRON_ASSIGN_OR_RETURN(
+      auto watch_lag,
+      metrics.RegisterHistogram("novacron_cluster_watch_lag_seconds",
+                                "From this node's publish to its etcd watch delivering it.", {},
+                                observe::ExponentialBuckets(0.001, 2, 14)));
+  NOVACRON_ASSIGN_OR_RETURN(
       members_,
       metrics.RegisterGauge("novacron_cluster_members", "Cluster members by state.", {"state"}));
   NOVACRON_ASSIGN_OR_RETURN(
@@ -51,6 +56,7 @@ Status ClusterComponent::RegisterMetrics() {
   fences_ = &fences->Get();
   renew_ok_ = &renewals->WithLabels({"ok"});
   renew_failed_ = &renewals->WithLabels({"failed"});
+  watch_lag_ = &watch_lag->Get();
   is_leader_ = &leader->Get();
   joined_ = &joined->Get();
   metrics_registered_ = true;
@@ -143,6 +149,9 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
   };
   agent.on_renewal = [this](std::chrono::duration<double> latency, bool ok) {
     (ok ? renew_ok_ : renew_failed_)->ObserveDuration(latency);
+  };
+  agent.on_watch_lag = [this](std::chrono::duration<double> lag) {
+    watch_lag_->ObserveDuration(lag);
   };
   agent.on_refresh = [this](const cluster::ClusterView& view) {
     int counts[3] = {0, 0, 0};

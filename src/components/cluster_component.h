@@ -58,6 +58,7 @@ class ClusterComponent : public NodeComponent {
   observe::Counter* fences_ = nullptr;
   observe::Histogram* renew_ok_ = nullptr;
   observe::Histogram* renew_failed_ = nullptr;
+  observe::Histogram* watch_lag_ = nullptr;
   observe::GaugeFamily* members_ = nullptr;
   observe::Gauge* is_leader_ = nullptr;
   observe::Gauge* joined_ = nullptr;
