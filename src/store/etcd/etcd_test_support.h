@@ -15,6 +15,7 @@
 #include "store/etcd/etcd_state_store.h"
 #include "store/sqlite_state_store.h"
 #include "store/test_temp_dir.h"
+#include "store/testing/temp_sqlite_store.h"
 
 namespace novacron::store::testing {
 
@@ -52,38 +53,10 @@ inline std::string FreshEtcdPrefix(const std::string& name = "conformance") {
   return "/" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "/";
 }
 
-// A SQLite store that owns the temp dir it lives in.
-class TempLocalStore final : public StateStore {
- public:
-  TempLocalStore(std::unique_ptr<TempDir> dir, std::unique_ptr<StateStore> store)
-      : dir_(std::move(dir)), store_(std::move(store)) {}
-
-  std::string_view backend() const override { return store_->backend(); }
-  std::string location() const override { return store_->location(); }
-  int schema_version() const override { return store_->schema_version(); }
-  Status Health() override { return store_->Health(); }
-  BootStore& boots() override { return store_->boots(); }
-  VmStore& vms() override { return store_->vms(); }
-  TokenStore& tokens() override { return store_->tokens(); }
-
- private:
-  std::unique_ptr<TempDir> dir_;       // destroyed last
-  std::unique_ptr<StateStore> store_;  // closes the database before the dir is removed
-};
-
-inline Result<std::unique_ptr<StateStore>> OpenTempLocalStore() {
-  auto dir = std::make_unique<TempDir>();
-  Result<std::unique_ptr<StateStore>> store = OpenSqliteStateStore(
-      {.data_dir = dir->path() / "data", .busy_timeout = std::chrono::seconds(60)});
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<StateStore>(
-      std::make_unique<TempLocalStore>(std::move(dir), std::move(store).value()));
-}
-
 // An etcd state store on `client` under `prefix`, with a fresh local store for boots.
 inline Result<std::unique_ptr<EtcdStateStore>> OpenEtcdStore(cluster::EtcdClient& client,
                                                              std::string prefix) {
-  Result<std::unique_ptr<StateStore>> local = OpenTempLocalStore();
+  Result<std::unique_ptr<StateStore>> local = OpenFreshSqlite();
   if (!local.ok()) return local.status();
   return EtcdStateStore::Open(client, std::move(prefix), std::move(local).value());
 }
