@@ -22,6 +22,7 @@ const std::vector<RouteAccess>& AccessTable() {
       {"GET", "/api/v1/cluster", Access::kViewer, ""},
       {"GET", "/api/v1/nodes", Access::kViewer, ""},
       {"GET", "/api/v1/nodes/{id}", Access::kViewer, ""},
+      {"GET", "/api/v1/vms/{id}/placement", Access::kViewer, ""},
       {"POST", "/api/v1/nodes/{id}/cordon", Access::kAdmin, "node.cordon"},
       {"POST", "/api/v1/nodes/{id}/uncordon", Access::kAdmin, "node.uncordon"},
       // Administration

@@ -132,6 +132,35 @@ http::Response CordonHandler(const DepsPtr& deps, const http::Request& request, 
   return NodeResponse(view, id, deps->log);
 }
 
+http::Response PlacementHandler(const DepsPtr& deps, const http::Request& request) {
+  const std::string id(request.Param("id"));
+  if (!deps->explain_placement) {
+    return StatusResponse(FailedPrecondition("placement needs cluster.mode etcd: a standalone "
+                                             "node runs every VM itself"),
+                          deps->log);
+  }
+  Result<cluster::PlacementExplanation> explained = deps->explain_placement(id);
+  if (!explained.ok()) return StatusResponse(explained.status(), deps->log);
+  json nodes = json::array();
+  for (const cluster::NodeVerdict& v : explained->decision.verdicts) {
+    json node = {{"node_id", v.node_id}, {"feasible", v.feasible}, {"reason", v.reason}};
+    if (v.feasible) {
+      node["score"] = v.score;
+    } else {
+      node["rejected_by"] = v.rejected_by;
+    }
+    nodes.push_back(std::move(node));
+  }
+  json body = {
+      {"vm_id", explained->vm_id},
+      {"vm_name", explained->vm_name},
+      {"node", explained->owner},
+      {"strategy", explained->strategy},
+      {"best", explained->decision.node_id ? json(*explained->decision.node_id) : json(nullptr)},
+      {"nodes", std::move(nodes)}};
+  return http::Response::Json(200, DumpJson(body));
+}
+
 }  // namespace
 
 void AddClusterRoutes(http::Router& router, ClusterRoutesDeps deps) {
@@ -143,6 +172,8 @@ void AddClusterRoutes(http::Router& router, ClusterRoutesDeps deps) {
     if (!view.ok()) return StatusResponse(view.status(), shared->log);
     return NodeResponse(*view, std::string(request.Param("id")), shared->log);
   });
+  router.Get("/api/v1/vms/{id}/placement",
+             [shared](const http::Request& request) { return PlacementHandler(shared, request); });
   router.Post("/api/v1/nodes/{id}/cordon", [shared](const http::Request& request) {
     return CordonHandler(shared, request, true);
   });

@@ -31,6 +31,7 @@ json VmToJson(const vm::Vm& vm) {
       {"drift", vm.drift},
       {"last_error", vm.last_error},
       {"version", vm.version},
+      {"node", vm.node},
       {"created_at", FormatRfc3339(vm.created_at)},
       {"updated_at", FormatRfc3339(vm.updated_at)},
       {"spec", vm::ToJson(vm.spec)},

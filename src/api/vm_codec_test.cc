@@ -41,11 +41,12 @@ TEST(VmToJsonTest, HasEveryContractField) {
   EXPECT_EQ(j["drift"], "state_mismatch");
   EXPECT_EQ(j["last_error"], "start failed");
   EXPECT_EQ(j["version"], 3);
+  EXPECT_EQ(j["node"], "");  // standalone: no owner
   EXPECT_EQ(j["created_at"], "2026-11-25T03:40:00.000000Z");
   EXPECT_EQ(j["updated_at"], "2026-11-25T03:40:01.500000Z");
   EXPECT_EQ(j["spec"], vm::ToJson(SampleVm().spec));
   EXPECT_EQ(j["spec"]["labels"]["tier"], "web");
-  EXPECT_EQ(j.size(), 9u);
+  EXPECT_EQ(j.size(), 10u);
 }
 
 TEST(VmResponseTest, SetsEtagAndJson) {

@@ -25,6 +25,7 @@ std::string EncodeVmRecord(const store::VmRecord& r) {
             {"state", r.state},
             {"drift", r.drift},
             {"last_error", r.last_error},
+            {"owner", r.owner},
             {"version", r.version},
             {"created_at", Micros(r.created_at)},
             {"updated_at", Micros(r.updated_at)}};
@@ -43,6 +44,7 @@ std::optional<store::VmRecord> DecodeVmRecord(std::string_view text) {
     r.state = j.at("state").get<std::string>();
     r.drift = j.at("drift").get<std::string>();
     r.last_error = j.at("last_error").get<std::string>();
+    r.owner = j.at("owner").get<std::string>();
     r.version = j.at("version").get<int64_t>();
     r.created_at = system_clock::time_point(microseconds(j.at("created_at").get<int64_t>()));
     r.updated_at = system_clock::time_point(microseconds(j.at("updated_at").get<int64_t>()));

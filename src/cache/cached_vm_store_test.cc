@@ -73,6 +73,7 @@ TEST_F(CachedVmStoreTest, EncodingRoundTrips) {
   store::VmRecord r = Record("00000000-0000-4000-8000-000000000002", "b");
   r.version = 7;
   r.drift = "missing_on_hypervisor";
+  r.owner = "n1";
   r.created_at = std::chrono::system_clock::time_point(std::chrono::microseconds(123456789));
   r.updated_at = r.created_at + std::chrono::seconds(1);
   auto back = DecodeVmRecord(EncodeVmRecord(r));

@@ -110,6 +110,13 @@ void AddVmCreateCommand(CLI::App& vm, int& exit_code) {
                     "host (the daemon chooses the path; default: a pty)"),
       cmd->add_option("--label", s.labels, "A label, repeatable: --label app=web")
           ->type_name("K=V"),
+      cmd->add_flag("--ha", s.ha,
+                    "Cluster mode: restart the VM on another node when its node is lost (HA "
+                    "failover); stored but without effect in standalone mode"),
+      cmd->add_option("--node-selector", s.node_selector,
+                      "Cluster mode: a node label the VM's node must have, repeatable: "
+                      "--node-selector zone=east; stored but without effect in standalone mode")
+          ->type_name("K=V"),
   };
   for (CLI::Option* flag : spec_flags) file->excludes(flag);
   CLI::Option* start =

@@ -43,6 +43,24 @@ std::optional<std::pair<std::string_view, std::string_view>> SplitPair(std::stri
   return std::pair{s.substr(0, eq), s.substr(eq + 1)};
 }
 
+// Repeated "k=v" flags (--label, --node-selector) -> a JSON object; `what` names a key in errors.
+Result<nlohmann::json> PairsFromFlags(const std::vector<std::string>& values, std::string_view flag,
+                                      std::string_view what) {
+  nlohmann::json pairs = nlohmann::json::object();
+  for (const auto& v : values) {
+    auto kv = SplitPair(v);
+    if (!kv || kv->first.empty()) {
+      return InvalidArgument(std::string(flag) + " " + Quote(v) + ": expected key=value");
+    }
+    if (pairs.contains(kv->first)) {
+      return InvalidArgument(std::string(flag) + " " + Quote(v) + ": " + std::string(what) + " " +
+                             Quote(kv->first) + " given twice");
+    }
+    pairs[std::string(kv->first)] = kv->second;
+  }
+  return pairs;
+}
+
 }  // namespace
 
 Result<uint64_t> ParseSizeMib(std::string_view text) {
@@ -158,19 +176,14 @@ Result<nlohmann::json> SpecFromFlags(const VmSpecFlags& flags) {
   }
   if (flags.serial_log) spec["serial_log"] = true;
   if (!flags.labels.empty()) {
-    nlohmann::json labels = nlohmann::json::object();
-    for (const auto& l : flags.labels) {
-      auto kv = SplitPair(l);
-      if (!kv || kv->first.empty()) {
-        return InvalidArgument("--label " + Quote(l) + ": expected key=value");
-      }
-      if (labels.contains(kv->first)) {
-        return InvalidArgument("--label " + Quote(l) + ": label " + Quote(kv->first) +
-                               " given twice");
-      }
-      labels[std::string(kv->first)] = kv->second;
-    }
+    NOVACRON_ASSIGN_OR_RETURN(auto labels, PairsFromFlags(flags.labels, "--label", "label"));
     spec["labels"] = std::move(labels);
+  }
+  if (flags.ha) spec["ha"] = true;
+  if (!flags.node_selector.empty()) {
+    NOVACRON_ASSIGN_OR_RETURN(auto selector,
+                              PairsFromFlags(flags.node_selector, "--node-selector", "key"));
+    spec["node_selector"] = std::move(selector);
   }
   return spec;
 }

@@ -24,6 +24,10 @@ struct VmSpecFlags {
   std::string cmdline;
   bool serial_log = false;          // the daemon chooses the file (docs/api.md)
   std::vector<std::string> labels;  // "k=v"
+  // Cluster mode (docs/cluster.md): restart elsewhere when the node is lost; node labels ("k=v")
+  // the VM's node must have.
+  bool ha = false;
+  std::vector<std::string> node_selector;
 };
 
 // A size in MiB: a bare number is MiB; units K/KiB, M/MiB, G/GiB, T/TiB are powers of 1024

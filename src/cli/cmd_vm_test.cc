@@ -80,6 +80,8 @@ TEST(SpecFromFlagsTest, MapsEveryFlag) {
   flags.cmdline = "console=ttyS0 root=/dev/vda";
   flags.serial_log = true;
   flags.labels = {"app=web", "tier="};
+  flags.ha = true;
+  flags.node_selector = {"zone=east", "novacron.io/storage=ceph"};
   json expected = {
       {"name", "web1"},
       {"vcpus", 2},
@@ -92,6 +94,8 @@ TEST(SpecFromFlagsTest, MapsEveryFlag) {
       {"cmdline", "console=ttyS0 root=/dev/vda"},
       {"serial_log", true},
       {"labels", {{"app", "web"}, {"tier", ""}}},
+      {"ha", true},
+      {"node_selector", {{"zone", "east"}, {"novacron.io/storage", "ceph"}}},
   };
   auto spec = SpecFromFlags(flags);
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
@@ -122,6 +126,26 @@ TEST(SpecFromFlagsTest, ErrorsNameTheFlag) {
   EXPECT_FALSE(SpecFromFlags(flags).ok());
   flags.labels = {"a=1", "a=2"};
   EXPECT_NE(SpecFromFlags(flags).status().message().find("given twice"), std::string::npos);
+  flags.labels = {};
+  flags.node_selector = {"zone"};
+  EXPECT_EQ(SpecFromFlags(flags).status().message(), "--node-selector 'zone': expected key=value");
+  flags.node_selector = {"=east"};
+  EXPECT_FALSE(SpecFromFlags(flags).ok());
+  flags.node_selector = {"zone=east", "zone=west"};
+  EXPECT_EQ(SpecFromFlags(flags).status().message(),
+            "--node-selector 'zone=west': key 'zone' given twice");
+}
+
+// Without --ha and --node-selector the spec leaves the daemon's defaults (omitted fields).
+TEST(SpecFromFlagsTest, HaAndNodeSelectorAreOmittedUnlessGiven) {
+  VmSpecFlags flags;
+  flags.name = "web1";
+  auto spec = SpecFromFlags(flags);
+  ASSERT_TRUE(spec.ok());
+  EXPECT_FALSE(spec->contains("ha"));
+  EXPECT_FALSE(spec->contains("node_selector"));
+  flags.node_selector = {"zone="};
+  EXPECT_EQ(*SpecFromFlags(flags), json({{"name", "web1"}, {"node_selector", {{"zone", ""}}}}));
 }
 
 TEST(ParseSpecDocumentTest, ObjectOnly) {

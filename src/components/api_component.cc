@@ -11,6 +11,7 @@
 #include "components/cluster_component.h"
 #include "components/database_component.h"
 #include "components/environment_component.h"
+#include "components/orchestrator_component.h"
 #include "components/security_component.h"
 #include "components/vm_manager_component.h"
 #include "http/internal_error.h"
@@ -50,6 +51,11 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
       cluster != nullptr && cluster->agent() != nullptr) {
     cluster_routes.agent = cluster->agent();
     cluster_routes.etcd_health = [cluster] { return cluster->EtcdHealth(); };
+    if (OrchestratorComponent* orchestrator = ctx.OptionalDep<OrchestratorComponent>()) {
+      cluster_routes.explain_placement = [orchestrator](const std::string& id) {
+        return orchestrator->ExplainPlacement(id);
+      };
+    }
   } else {
     const EnvironmentComponent* environment = ctx.OptionalDep<EnvironmentComponent>();
     cluster_routes.self = [this, manager, environment]() -> Result<cluster::NodeRecord> {

@@ -7,20 +7,12 @@
 #include "common/host_port.h"
 #include "components/api_component.h"
 #include "components/environment_component.h"
+#include "components/etcd_connect.h"
 #include "components/vm_manager_component.h"
 #include "dwcp/mode.h"
 #include "vm/manager.h"
 
 namespace novacron::components {
-namespace {
-
-std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
-  std::string out;
-  for (const std::string& e : endpoints) out += (out.empty() ? "" : ",") + e;
-  return out;
-}
-
-}  // namespace
 
 Status ClusterComponent::RegisterMetrics() {
   if (metrics_registered_) return {};  // a restarted component keeps the first ones
@@ -63,25 +55,6 @@ Status ClusterComponent::RegisterMetrics() {
   return {};
 }
 
-Status ClusterComponent::ReachEtcd(lifecycle::StartContext& ctx) {
-  const config::ClusterConfig& cluster = config().cluster;
-  const auto deadline = lifecycle::Clock::now() + cluster.etcd_dial_timeout;
-  std::string last;
-  while (true) {
-    for (const cluster::EndpointStatus& status : EtcdHealth()) {
-      if (status.reachable && status.leader_id != 0) return {};
-      last = status.reachable ? status.endpoint + " has no leader (no quorum)" : status.error;
-    }
-    if (lifecycle::Clock::now() >= deadline || ctx.stop_token().stop_requested()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  return Unavailable(
-      "cannot reach etcd at " + JoinEndpoints(cluster.etcd_endpoints) + " within " +
-      std::to_string(
-          std::chrono::duration_cast<std::chrono::seconds>(cluster.etcd_dial_timeout).count()) +
-      "s (cluster.etcd_dial_timeout): " + last);
-}
-
 cluster::NodeRecord DescribeThisNode(const Runtime& runtime, vm::VmManager* manager,
                                      const EnvironmentComponent* environment) {
   const config::Config& config = runtime.config();
@@ -114,19 +87,12 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
   NOVACRON_RETURN_IF_ERROR(RegisterMetrics());
   manager_ = ctx.Dep<VmManagerComponent>().manager();
   environment_ = &ctx.Dep<EnvironmentComponent>();
-  cluster::EtcdOptions options;
-  options.endpoints = cluster.etcd_endpoints;
-  options.ca_file = cluster.etcd_ca_file;
-  options.cert_file = cluster.etcd_cert_file;
-  options.key_file = cluster.etcd_key_file;
-  options.call_timeout = std::chrono::seconds(5);
-  NOVACRON_ASSIGN_OR_RETURN(std::unique_ptr<cluster::EtcdClient> client,
-                            cluster::EtcdClient::Connect(std::move(options)));
+  NOVACRON_ASSIGN_OR_RETURN(std::shared_ptr<cluster::EtcdClient> client, ConnectEtcd(cluster));
   {
     std::lock_guard lock(mu_);
-    client_ = std::move(client);
+    client_ = client;
   }
-  NOVACRON_RETURN_IF_ERROR(ReachEtcd(ctx));
+  NOVACRON_RETURN_IF_ERROR(ReachEtcd(*client, cluster, ctx.stop_token()));
 
   cluster::ClusterAgent::Options agent;
   agent.prefix = cluster.prefix;
@@ -137,8 +103,12 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
     fences_->Inc();
     log.Error("lost the etcd lease: fenced, acting on no VM until this node is a member again",
               {{"lease_ttl_s", static_cast<int64_t>(config().cluster.lease_ttl.count())}});
+    NotifyMembership(false);
   };
-  agent.on_rejoined = [log = log()] { log.Info("cluster member", {}); };
+  agent.on_rejoined = [this, log = log()] {
+    log.Info("cluster member", {});
+    NotifyMembership(true);
+  };
   agent.on_leader_change = [this, log = log()](const std::optional<cluster::Leadership>& leader) {
     if (leader) {
       leader_changes_->Inc();
@@ -169,6 +139,16 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
                                        {"prefix", cluster.prefix},
                                        {"node_id", config().system.node_id}});
   return {};
+}
+
+void ClusterComponent::SetMembershipHandler(std::function<void(bool member)> handler) {
+  std::lock_guard lock(handler_mu_);
+  membership_handler_ = std::move(handler);
+}
+
+void ClusterComponent::NotifyMembership(bool member) {
+  std::lock_guard lock(handler_mu_);
+  if (membership_handler_) membership_handler_(member);
 }
 
 std::vector<cluster::EndpointStatus> ClusterComponent::EtcdHealth() const {

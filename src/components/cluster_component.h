@@ -4,6 +4,7 @@
 // ClusterAgent: session lease, membership record, leader election, the view the API serves.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -38,12 +39,15 @@ class ClusterComponent : public NodeComponent {
   // Every etcd endpoint's status; empty unless running.
   std::vector<cluster::EndpointStatus> EtcdHealth() const;
 
+  // Called on the agent's thread with false when this node fences and true when it is a member
+  // again (the orchestrator acts on its VMs then). One handler; an empty function removes it,
+  // and once that returns the old handler is not running and never runs again.
+  void SetMembershipHandler(std::function<void(bool member)> handler);
+
  protected:
   Status DoStart(lifecycle::StartContext& ctx) override;
 
  private:
-  // Waits until some endpoint answers and sees a leader, up to etcd_dial_timeout.
-  Status ReachEtcd(lifecycle::StartContext& ctx);
   Status RegisterMetrics();
 
   vm::VmManager* manager_ = nullptr;
@@ -52,6 +56,11 @@ class ClusterComponent : public NodeComponent {
   mutable std::mutex mu_;
   std::shared_ptr<cluster::EtcdClient> client_;   // guarded by mu_
   std::unique_ptr<cluster::ClusterAgent> agent_;  // guarded by mu_
+  // Calls run under handler_mu_, so that removing the handler waits for a call in flight.
+  std::mutex handler_mu_;
+  std::function<void(bool)> membership_handler_;  // guarded by handler_mu_
+  void NotifyMembership(bool member);
+
   bool metrics_registered_ = false;
   // Looked up once (metrics registered for the daemon's lifetime); used by agent callbacks.
   observe::Counter* leader_changes_ = nullptr;

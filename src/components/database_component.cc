@@ -1,5 +1,7 @@
 #include "components/database_component.h"
 
+#include "components/etcd_connect.h"
+#include "store/etcd/etcd_state_store.h"
 #include "store/postgres/postgres_state_store.h"
 #include "store/sqlite_state_store.h"
 
@@ -33,6 +35,14 @@ Status DatabaseComponent::DoStart(lifecycle::StartContext& ctx) {
   std::unique_ptr<store::StateStore> opened;
   Status open = breaker_.Call([&]() -> Status {
     NOVACRON_ASSIGN_OR_RETURN(opened, OpenStateStore(config()));
+    if (config().cluster.mode != config::ClusterMode::kEtcd) return {};
+    // Cluster mode: the records every node shares live in etcd; the boot records stay in the
+    // local store (docs/cluster.md, "Records in etcd").
+    const config::ClusterConfig& cluster = config().cluster;
+    NOVACRON_ASSIGN_OR_RETURN(std::shared_ptr<cluster::EtcdClient> client, ConnectEtcd(cluster));
+    NOVACRON_RETURN_IF_ERROR(ReachEtcd(*client, cluster, ctx.stop_token()));
+    NOVACRON_ASSIGN_OR_RETURN(
+        opened, store::EtcdStateStore::Open(std::move(client), cluster.prefix, std::move(opened)));
     return {};
   });
   if (!open.ok()) {

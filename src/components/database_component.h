@@ -1,7 +1,9 @@
 // database: the state store, SQLite under the data dir (WAL) or PostgreSQL (storage.backend),
-// with versioned migrations. Holds the boot records, the VM records and Idempotency-Keys.
-// Connecting is bounded: storage.connect_timeout per attempt, the engine's retries, and a
-// circuit breaker that fails the later attempts fast once the database keeps refusing.
+// with versioned migrations; in cluster mode etcd, the shared records (VMs, tokens, idempotency
+// keys) are in etcd and only the boot records stay local. Holds the boot records, the VM records
+// and Idempotency-Keys. Connecting is bounded: storage.connect_timeout per attempt, the engine's
+// retries, and a circuit breaker that fails the later attempts fast once the database keeps
+// refusing.
 #pragma once
 
 #include <memory>

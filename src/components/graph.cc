@@ -11,6 +11,7 @@
 #include "components/environment_component.h"
 #include "components/logger_component.h"
 #include "components/metrics_component.h"
+#include "components/orchestrator_component.h"
 #include "components/resources_component.h"
 #include "components/security_component.h"
 #include "components/vm_manager_component.h"
@@ -74,8 +75,11 @@ const std::vector<Entry>& Table() {
       {"cluster",       {"metrics", "environment", "vm_manager"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<ClusterComponent>(), &ClusterEnabled},
+      {"orchestrator",  {"database", "vm_manager", "cluster"},
+                                                 Criticality::kCritical, Phase::kServices,
+       Make<OrchestratorComponent>(), &ClusterEnabled},
       {"api",           {"metrics", "environment", "security", "database", "vm_manager",
-                         "cluster"},
+                         "cluster", "orchestrator"},
                                                  Criticality::kCritical, Phase::kServices,
        Make<ApiComponent>()},
   };

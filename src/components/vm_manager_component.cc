@@ -60,7 +60,10 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   vm::ManagerDeps deps;
   cache_ = ctx.Dep<CacheComponent>().cache();
   deps.store = &store_->vms();
-  if (cache_) {
+  const bool clustered = config().cluster.mode == config::ClusterMode::kEtcd;
+  // Cluster mode: other nodes write the records too, so a node-local cache would serve stale
+  // versions (wrong ETags); etcd reads are fast enough without one (docs/cluster.md).
+  if (cache_ && !clustered) {
     cached_vms_ =
         std::make_unique<cache::CachedVmStore>(store_->vms(), *cache_, config().storage.cache_ttl);
     deps.store = cached_vms_.get();
@@ -72,6 +75,7 @@ Status VmManagerComponent::DoStart(lifecycle::StartContext& ctx) {
   options.cpu_overcommit = vm.cpu_overcommit_percent / 100.0;
   options.memory_overcommit = vm.memory_overcommit_percent / 100.0;
   options.shutdown_grace = vm.shutdown_timeout;
+  if (clustered) options.node_id = config().system.node_id;
   Result<std::unique_ptr<vm::VmManager>> manager = vm::NewVmManager(deps, options);
   if (!manager.ok()) return manager.status();
   manager_ = std::move(manager).value();

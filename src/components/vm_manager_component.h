@@ -25,6 +25,10 @@ class VmManagerComponent : public NodeComponent {
 
   // Null unless the component runs.
   vm::VmManager* manager() const { return manager_.get(); }
+  // The owner's side of cluster mode; null unless the component runs.
+  vm::VmOwnerDuties* owner_duties() const {
+    return dynamic_cast<vm::VmOwnerDuties*>(manager_.get());
+  }
 
   Status Stop(lifecycle::StopContext& ctx) override;
   lifecycle::HealthReport Health() const override;

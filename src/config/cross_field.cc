@@ -144,18 +144,6 @@ class Rules {
       Report({"cluster.lease_ttl"}, "lease_ttl " + FormatDuration(k.lease_ttl) +
                                         " must be whole seconds (etcd leases are)");
     }
-    // Accepted keys must act: placement and failover are not built yet (docs/cluster.md).
-    const ClusterConfig defaults;
-    if (k.placement != defaults.placement) {
-      Report({"cluster.placement"},
-             "placement is not supported yet: nodes do not place VMs on each other yet "
-             "(docs/cluster.md); leave cluster.placement unset");
-    }
-    if (k.failover_grace != defaults.failover_grace) {
-      Report({"cluster.failover_grace"},
-             "failover_grace is not supported yet: HA failover is not built yet "
-             "(docs/cluster.md); leave cluster.failover_grace unset");
-    }
   }
 
   // Two listeners on the API host may not share a fixed port.

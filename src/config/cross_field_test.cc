@@ -181,13 +181,11 @@ TEST(CrossField, LeaseTtlIsWholeSeconds) {
                           "seconds (etcd leases are)"));
 }
 
-// Accepted keys must act: until placement and failover land, their keys are refused.
-TEST(CrossField, PlacementAndFailoverKeysAreNotSupportedYet) {
+// Placement and failover are built: their keys are accepted (docs/cluster.md).
+TEST(CrossField, PlacementAndFailoverKeysAreAccepted) {
   EXPECT_THAT(Errors("cluster:\n  mode: etcd\n  etcd_endpoints: [\"a:1\"]\n"
                      "  placement: pack\n  failover_grace: 0s\n"),
-              ElementsAre(::testing::HasSubstr("cluster.placement: placement is not supported yet"),
-                          ::testing::HasSubstr(
-                              "cluster.failover_grace: failover_grace is not supported yet")));
+              ::testing::IsEmpty());
 }
 
 // Standalone ignores the other cluster keys: changing one is accepted, with a warning, and their

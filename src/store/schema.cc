@@ -97,6 +97,10 @@ CREATE TABLE api_tokens (
   revoked_at BIGINT -- NULL: live
 );
 )sql"},
+      {4, "vm_owner", R"sql(
+-- Cluster mode: the node id that runs the VM; '' when unplaced (and always in standalone mode).
+ALTER TABLE vms ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return kMigrations;
 }

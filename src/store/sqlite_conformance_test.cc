@@ -1,5 +1,5 @@
 // The backend-independent store conformance suite on SQLite, plus what only SQLite has: a file
-// that must keep acknowledged records across a close, and an upgrade from schema version 1.
+// that must keep acknowledged records across a close, and upgrades from schema versions 1 and 3.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -106,6 +106,42 @@ TEST_F(SqliteVmStoreTest, UpgradesADatabaseThatHasOnlyBootRecords) {
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   ASSERT_GE(applied->size(), 2u);
   EXPECT_EQ((*applied)[1].name, "vm_records");
+}
+
+// VMs recorded before migration 4 ("vm_owner") read back unplaced, and can be given an owner.
+TEST_F(SqliteVmStoreTest, UpgradedVmsHaveNoOwner) {
+  ASSERT_GE(LatestVersion(StoreMigrations()), 4);
+  ASSERT_EQ(StoreMigrations()[3].name, "vm_owner");
+  ASSERT_TRUE(std::filesystem::create_directories(data_dir()));
+  const std::string id = NewUuid();
+  {
+    Result<std::unique_ptr<SqliteDatabase>> db = SqliteDatabase::Open(data_dir() / kSqliteFileName);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    Result<MigrationOutcome> v3 = MigrateSqlite(**db, StoreMigrations().first(3));
+    ASSERT_TRUE(v3.ok()) << v3.status().ToString();
+    ASSERT_EQ(v3->to_version, 3);
+    Result<SqliteTransaction> txn = (*db)->Begin(TransactionMode::kWrite);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(txn->Exec("UPDATE vm_seq SET last_seq = 1 WHERE id = 1").ok());
+    ASSERT_TRUE(txn->Exec("INSERT INTO vms (id, seq, name, spec, state, drift, last_error, "
+                          "version, created_at, updated_at) VALUES ('" +
+                          id + "', 1, 'web1', '{}', 'running', '', '', 3, 10, 20)")
+                    .ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  std::unique_ptr<StateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), LatestVersion(StoreMigrations()));
+  Result<VmRecord> old = store->vms().Get(id);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->name, "web1");
+  EXPECT_EQ(old->owner, "");
+  EXPECT_EQ(old->version, 3);
+  VmRecord change = *old;
+  change.owner = "n1";
+  Result<VmRecord> placed = store->vms().Update(change, 3);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(store->vms().GetByName("web1")->owner, "n1");
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ using std::chrono::microseconds;
 using std::chrono::system_clock;
 
 constexpr char kVmColumns[] =
-    "SELECT id, name, spec, state, drift, last_error, version, created_at, updated_at, seq "
+    "SELECT id, name, spec, state, drift, last_error, version, created_at, updated_at, seq, owner "
     "FROM vms ";
 
 std::string VmName(const std::string& id) { return "vm " + id; }
@@ -40,6 +40,7 @@ StoredVm ReadVmRow(const SqliteStatement& row) {
   vm.record.created_at = FromUnixMicros(row.Int64(7));
   vm.record.updated_at = FromUnixMicros(row.Int64(8));
   vm.seq = row.Int64(9);
+  vm.record.owner = row.Text(10);
   return vm;
 }
 
@@ -181,8 +182,8 @@ Result<VmRecord> SqliteVmStore::Create(const VmRecord& record,
   {
     NOVACRON_ASSIGN_OR_RETURN(
         SqliteStatement insert,
-        txn.Prepare("INSERT INTO vms (id, seq, name, spec, state, drift, last_error, version, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
+        txn.Prepare("INSERT INTO vms (id, seq, name, spec, state, drift, last_error, owner, "
+                    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
     NOVACRON_RETURN_IF_ERROR(insert.BindText(1, record.id));
     NOVACRON_RETURN_IF_ERROR(insert.BindInt64(2, seq));
     NOVACRON_RETURN_IF_ERROR(insert.BindText(3, record.name));
@@ -190,8 +191,9 @@ Result<VmRecord> SqliteVmStore::Create(const VmRecord& record,
     NOVACRON_RETURN_IF_ERROR(insert.BindText(5, record.state));
     NOVACRON_RETURN_IF_ERROR(insert.BindText(6, record.drift));
     NOVACRON_RETURN_IF_ERROR(insert.BindText(7, record.last_error));
-    NOVACRON_RETURN_IF_ERROR(insert.BindInt64(8, now_us));
+    NOVACRON_RETURN_IF_ERROR(insert.BindText(8, record.owner));
     NOVACRON_RETURN_IF_ERROR(insert.BindInt64(9, now_us));
+    NOVACRON_RETURN_IF_ERROR(insert.BindInt64(10, now_us));
     NOVACRON_RETURN_IF_ERROR(MapUniqueViolation(insert.Run(), record.name));
   }
   NOVACRON_RETURN_IF_ERROR(WriteLabels(txn, record));
@@ -292,15 +294,17 @@ Result<VmRecord> SqliteVmStore::Update(const VmRecord& record, int64_t expected_
     NOVACRON_ASSIGN_OR_RETURN(
         SqliteStatement update,
         txn.Prepare("UPDATE vms SET name = ?, spec = ?, state = ?, drift = ?, last_error = ?, "
-                    "version = version + 1, updated_at = ? WHERE id = ? AND version = ?"));
+                    "owner = ?, version = version + 1, updated_at = ? WHERE id = ? AND "
+                    "version = ?"));
     NOVACRON_RETURN_IF_ERROR(update.BindText(1, record.name));
     NOVACRON_RETURN_IF_ERROR(update.BindText(2, record.spec_json));
     NOVACRON_RETURN_IF_ERROR(update.BindText(3, record.state));
     NOVACRON_RETURN_IF_ERROR(update.BindText(4, record.drift));
     NOVACRON_RETURN_IF_ERROR(update.BindText(5, record.last_error));
-    NOVACRON_RETURN_IF_ERROR(update.BindInt64(6, now_us));
-    NOVACRON_RETURN_IF_ERROR(update.BindText(7, record.id));
-    NOVACRON_RETURN_IF_ERROR(update.BindInt64(8, expected_version));
+    NOVACRON_RETURN_IF_ERROR(update.BindText(6, record.owner));
+    NOVACRON_RETURN_IF_ERROR(update.BindInt64(7, now_us));
+    NOVACRON_RETURN_IF_ERROR(update.BindText(8, record.id));
+    NOVACRON_RETURN_IF_ERROR(update.BindInt64(9, expected_version));
     NOVACRON_RETURN_IF_ERROR(MapUniqueViolation(update.Run(), record.name));
     if (txn.changes() != 1) {
       return Internal(VmName(record.id) + ": update matched " + std::to_string(txn.changes()) +

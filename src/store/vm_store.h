@@ -28,7 +28,8 @@ struct VmRecord {
   std::string state;                          // vm::VmStateName(...)
   std::string drift;       // "" when the hypervisor agrees; else e.g. "missing_on_hypervisor"
   std::string last_error;  // the last failed operation's message; "" when none
-  int64_t version = 0;     // set by the store: 1 at create, +1 per update
+  std::string owner;    // cluster mode: the node id that runs the VM ("" unplaced, or standalone)
+  int64_t version = 0;  // set by the store: 1 at create, +1 per update
   std::chrono::system_clock::time_point created_at{};  // set by the store at create
   std::chrono::system_clock::time_point updated_at{};  // set by the store at each write
   bool operator==(const VmRecord&) const = default;
@@ -65,9 +66,10 @@ class VmStore {
  public:
   virtual ~VmStore() = default;
 
-  // Inserts `record` (id, name, spec_json, labels, state required) with version 1 and returns it
-  // as stored. kAlreadyExists when the id or the name is taken. When `idempotency` is given it is
-  // saved in the same transaction (kAlreadyExists if its key is taken).
+  // Inserts `record` (id, name, spec_json, labels, state required; drift, last_error and owner
+  // stored as given) with version 1 and returns it as stored. kAlreadyExists when the id or the
+  // name is taken. When `idempotency` is given it is saved in the same transaction
+  // (kAlreadyExists if its key is taken).
   virtual Result<VmRecord> Create(const VmRecord& record,
                                   const IdempotencyRecord* idempotency = nullptr) = 0;
 
@@ -79,9 +81,9 @@ class VmStore {
   // Every record, in creation order (for reconciliation and inventory).
   virtual Result<std::vector<VmRecord>> ListAll() = 0;
 
-  // Replaces the mutable fields (name, spec_json, labels, state, drift, last_error) of the record
-  // with `record.id`, if its stored version equals `expected_version`; returns the new record
-  // (version + 1). kNotFound when absent; kConflict when the version moved on ("vm <id> was
+  // Replaces the mutable fields (name, spec_json, labels, state, drift, last_error, owner) of the
+  // record with `record.id`, if its stored version equals `expected_version`; returns the new
+  // record (version + 1). kNotFound when absent; kConflict when the version moved on ("vm <id> was
   // modified: version 4, expected 3"); kAlreadyExists when the new name is taken.
   virtual Result<VmRecord> Update(const VmRecord& record, int64_t expected_version) = 0;
 

@@ -33,6 +33,7 @@ struct Vm {
   std::string drift;       // "" | "missing_on_hypervisor" | "state_mismatch" | ...
   std::string last_error;  // the last failed operation, "" when none
   int64_t version = 0;     // the ETag
+  std::string node;        // cluster mode: the node that owns (runs) it; "" unplaced/standalone
   std::chrono::system_clock::time_point created_at{};
   std::chrono::system_clock::time_point updated_at{};
 };
@@ -72,6 +73,10 @@ struct ManagerOptions {
   double memory_overcommit = 1.0;                    // `vm.memory_overcommit`
   std::chrono::milliseconds shutdown_grace{30'000};  // `vm.shutdown_timeout`
   int workers = 4;                                   // concurrent long operations
+  // Cluster mode (docs/cluster.md, "Ownership"): this node's id. Records name the node that owns
+  // them; this manager drives the hypervisor only for its own, and for the others writes the
+  // desired state for their owner to carry out. "" (standalone): every record is this node's.
+  std::string node_id;
 };
 
 class VmManager {
@@ -107,6 +112,28 @@ class VmManager {
   // generation() == g, so readers can cache what they render (writes by other processes sharing
   // the database are not seen: bound such caches in time too).
   virtual uint64_t generation() const = 0;
+};
+
+// The owner's side of cluster mode, implemented by a manager made with ManagerOptions::node_id
+// (docs/cluster.md, "Ownership" and "Fencing"). The orchestrator drives it from its watch on the
+// VM records and from the node's lease.
+class VmOwnerDuties {
+ public:
+  virtual ~VmOwnerDuties() = default;
+
+  // Reconciles one record now (the watch saw it change): a VM placed here is defined (and
+  // started when its state says so), an accepted start/stop/delete written by another node is
+  // carried out, and a local domain of a VM now owned by another node is powered off and
+  // undefined (its disks stay: they may be the ones the new owner runs on).
+  virtual Status ReconcileVm(const std::string& id) = 0;
+
+  // Fenced: the node lost its lease. Until SetFenced(false) it acts on no VM: reconciliation
+  // and event settling pause, and actions on its VMs are refused with kUnavailable.
+  virtual void SetFenced(bool fenced) = 0;
+  // Powers off the local domains of this node's HA VMs (they are about to be restarted
+  // elsewhere); returns how many were running. Uses what the manager last knew of its records,
+  // so it works while etcd is unreachable. On rejoin, those still owned here start again.
+  virtual int FenceHaDomains() = 0;
 };
 
 }  // namespace novacron::vm

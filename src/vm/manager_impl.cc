@@ -93,7 +93,7 @@ Result<store::VmRecord> VmManagerImpl::Mutate(const std::string& id,
     Result<store::VmRecord> written = store_.Update(record, record.version);
     if (written.ok()) {
       Bump();
-      CountStateChange(before, written->state);
+      if (Mine(*written)) CountStateChange(before, written->state);
       return written;
     }
     if (written.status().code() != ErrorCode::kConflict || if_match || attempt >= kMutateAttempts) {
@@ -114,6 +114,7 @@ Result<Capacity> VmManagerImpl::CurrentCapacity(const std::string& exclude_id) {
   NOVACRON_ASSIGN_OR_RETURN(std::vector<store::VmRecord> records, store_.ListAll());
   for (const store::VmRecord& record : records) {
     if (record.id == exclude_id || record.state == VmStateName(VmState::kDeleting)) continue;
+    if (!Mine(record)) continue;  // cluster mode: other nodes' VMs take nothing from this one
     Result<Vm> vm = FromRecord(record);
     if (!vm.ok()) continue;  // reported by reconciliation; holds nothing we can count
     capacity.vcpus_allocated += vm->spec.vcpus;
@@ -125,6 +126,7 @@ Result<Capacity> VmManagerImpl::CurrentCapacity(const std::string& exclude_id) {
 Result<Vm> VmManagerImpl::Create(const VmSpec& spec, bool start) {
   std::vector<FieldError> errors = ValidateVmSpec(spec);
   if (!errors.empty()) return InvalidArgument("vm spec: " + FormatFieldErrors(errors));
+  if (Clustered()) return CreateUnplaced(spec, start);
   std::string id = NewVmId();
   Status result = [&]() -> Status {
     auto name_is_free = [&]() -> Status {
@@ -213,10 +215,19 @@ Result<Vm> VmManagerImpl::Update(const std::string& id_or_name, const VmPatch& p
             return Conflict("cannot change vcpus or memory of vm '" + vm.spec.name + "': it is " +
                             std::string(VmStateName(vm.state)) + "; stop it first");
           }
-          NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(vm.id));
-          NOVACRON_RETURN_IF_ERROR(Admit(capacity, spec.name, spec.vcpus, spec.memory_mib));
-          Status redefined = hypervisor_.Redefine(vm.id, spec);
-          if (!redefined.ok()) return redefined.Wrap("redefine vm '" + spec.name + "'");
+          if (!Mine(record) && !record.owner.empty()) {
+            return FailedPrecondition("cannot change vcpus or memory of vm '" + vm.spec.name +
+                                      "' here: it runs on node '" + record.owner +
+                                      "'; resize it through that node's API");
+          }
+          // An unplaced VM has no domain yet: placement sizes it from the new spec.
+          if (Mine(record)) {
+            NOVACRON_RETURN_IF_ERROR(CheckNotFenced("resize vm '" + vm.spec.name + "'"));
+            NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(vm.id));
+            NOVACRON_RETURN_IF_ERROR(Admit(capacity, spec.name, spec.vcpus, spec.memory_mib));
+            Status redefined = hypervisor_.Redefine(vm.id, spec);
+            if (!redefined.ok()) return redefined.Wrap("redefine vm '" + spec.name + "'");
+          }
         }
         SetSpec(record, spec);
         return true;
@@ -238,7 +249,9 @@ Result<NodeView> VmManagerImpl::Node() {
   NOVACRON_ASSIGN_OR_RETURN(view.capacity, CurrentCapacity(""));
   for (VmState s : kAllVmStates) view.vms_by_state[std::string(VmStateName(s))] = 0;
   NOVACRON_ASSIGN_OR_RETURN(std::vector<store::VmRecord> records, store_.ListAll());
-  for (const store::VmRecord& r : records) ++view.vms_by_state[r.state];
+  for (const store::VmRecord& r : records) {
+    if (Mine(r)) ++view.vms_by_state[r.state];
+  }
   view.hypervisor_uri = std::string(hypervisor_.uri());
   return view;
 }

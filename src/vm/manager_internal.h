@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "observe/log.h"
@@ -42,7 +43,17 @@ Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_mat
 // `message` with the time it is written, as a last_error says what failed and when.
 std::string StampError(const std::string& message);
 
-class VmManagerImpl final : public VmManager {
+// Drift values of cluster mode (docs/cluster.md, "Ownership"): the record waits for the leader
+// to place it, or for its new owner to define its domain.
+inline constexpr char kDriftUnplaced[] = "unplaced";
+inline constexpr char kDriftNotDefined[] = "not_defined";
+
+// Whether the canonical spec JSON of a record asks for HA. The canonical form (nlohmann's dump,
+// no spaces) writes the field as "ha":true and a label or selector cannot produce that text
+// unescaped, so this spares parsing every spec in a reconcile round.
+bool SpecJsonSaysHa(const std::string& spec_json);
+
+class VmManagerImpl final : public VmManager, public VmOwnerDuties {
  public:
   VmManagerImpl(const ManagerDeps& deps, const ManagerOptions& options, NodeInventory inventory,
                 ManagerMetrics metrics);
@@ -64,6 +75,10 @@ class VmManagerImpl final : public VmManager {
 
   uint64_t generation() const override { return generation_.load(std::memory_order_acquire); }
 
+  Status ReconcileVm(const std::string& id) override;
+  void SetFenced(bool fenced) override;
+  int FenceHaDomains() override;
+
   void Drain() { jobs_.Drain(); }
 
  private:
@@ -80,6 +95,40 @@ class VmManagerImpl final : public VmManager {
     bool busy = false;              // guarded by mu: a worker is running this lane
     bool deleting = false;          // guarded by mu: a delete took the VM; queued work is moot
   };
+
+  // Cluster mode: whether this node owns (drives the domain of) `record`. Always in standalone.
+  bool Mine(const store::VmRecord& record) const {
+    return options_.node_id.empty() || record.owner == options_.node_id;
+  }
+  bool Clustered() const { return !options_.node_id.empty(); }
+  // kUnavailable while fenced: the node must not touch its VMs (docs/cluster.md, "Fencing").
+  Status CheckNotFenced(const std::string& what) const;
+
+  // Cluster mode: records the VM for the leader to place (owner "", drift unplaced); no domain
+  // is made here, the owner defines it.
+  Result<Vm> CreateUnplaced(const VmSpec& spec, bool start);
+  // An action on a VM owned by another node (or not placed yet): writes the state the action
+  // leads to; the owner's watch sees it and carries it out.
+  Result<Vm> AcceptForOwner(const store::VmRecord& found, VmAction action,
+                            std::optional<int64_t> if_match);
+  // A delete of another node's VM: marks it deleting and waits (bounded) for the owner to
+  // remove it; an unplaced one is removed here.
+  Status DeleteForOwner(const store::VmRecord& found, std::optional<int64_t> if_match, bool force);
+  // REQUIRES: the VM's lane mu held. Makes the domain of a VM placed on this node (disks from
+  // its base images, then the definition); on failure the record turns failed with the error.
+  Status AdoptLocked(const store::VmRecord& record);
+  // A local domain whose record another node owns now: power it off and undefine it, keeping
+  // its disks. Takes the VM's lane; skips (until the next round) when an operation runs on it.
+  void RemoveForeignDomain(const store::VmRecord& record, const DomainStatus& domain,
+                           ReconcileReport& report);
+  // Remembers which of this node's VMs are HA, for FenceHaDomains().
+  void NoteOwned(const std::string& id, bool ha);
+  // Whether fencing powered off the domain of `id`; forgets it.
+  bool TakeFencedOff(const std::string& id);
+
+  // The mutation that moves a record through a user `action` (ApplyAction) and clears its
+  // last_error; kConflict when the action is not allowed in the record's state.
+  static Mutation ActionMutation(VmAction action);
 
   Result<store::VmRecord> Find(const std::string& id_or_name);
   // Reads, mutates and writes the record with `id`; retries when a concurrent writer moved the
@@ -143,6 +192,11 @@ class VmManagerImpl final : public VmManager {
   std::map<std::string, std::shared_ptr<VmLane>> lanes_;  // guarded by lanes_mu_
 
   std::atomic<uint64_t> generation_{1};  // bumped after every committed record write
+
+  std::atomic<bool> fenced_{false};
+  std::mutex owned_mu_;
+  std::map<std::string, bool> owned_;  // guarded by owned_mu_: this node's VMs -> ha
+  std::set<std::string> fenced_off_;   // guarded by owned_mu_: HA domains fencing powered off
 
   JobQueue jobs_;  // last member: its threads stop before the rest goes away
 };

@@ -42,20 +42,18 @@ Result<Vm> VmManagerImpl::Accept(const std::string& id_or_name, VmAction action,
     CountOperation(op_name, found.status());
     return found.status();
   }
+  if (!Mine(*found)) return AcceptForOwner(*found, action, if_match);
+  if (Status fenced = CheckNotFenced(op_name + " vm '" + found->name + "'"); !fenced.ok()) {
+    CountOperation(op_name, fenced);
+    return fenced;
+  }
   const std::string id = found->id;
   std::shared_ptr<VmLane> lane = LaneFor(id);
   std::lock_guard lock(lane->mu);
   // The record write and the enqueue happen under one lock hold, so the lane's order is the
   // order in which requests were accepted, and no settle sees the new state without its
   // operation queued.
-  Result<store::VmRecord> record = Mutate(id, if_match, [&](store::VmRecord& r) -> Result<bool> {
-    std::optional<VmState> from = ParseVmState(r.state);
-    if (!from) return Internal("vm " + r.id + ": unknown stored state " + r.state);
-    NOVACRON_ASSIGN_OR_RETURN(VmState to, ApplyAction(r.name, *from, action));
-    r.state = std::string(VmStateName(to));
-    r.last_error.clear();
-    return true;
-  });
+  Result<store::VmRecord> record = Mutate(id, if_match, ActionMutation(action));
   if (!record.ok()) {
     CountOperation(op_name, record.status());
     return record.status();
@@ -67,6 +65,17 @@ Result<Vm> VmManagerImpl::Accept(const std::string& id_or_name, VmAction action,
     return stopping;
   }
   return FromRecord(*record);
+}
+
+VmManagerImpl::Mutation VmManagerImpl::ActionMutation(VmAction action) {
+  return [action](store::VmRecord& r) -> Result<bool> {
+    std::optional<VmState> from = ParseVmState(r.state);
+    if (!from) return Internal("vm " + r.id + ": unknown stored state " + r.state);
+    NOVACRON_ASSIGN_OR_RETURN(VmState to, ApplyAction(r.name, *from, action));
+    r.state = std::string(VmStateName(to));
+    r.last_error.clear();
+    return true;
+  };
 }
 
 bool VmManagerImpl::Enqueue(const std::shared_ptr<VmLane>& lane, const std::string& id,
@@ -181,6 +190,11 @@ Result<store::VmRecord> VmManagerImpl::SettleLocked(
 Result<Vm> VmManagerImpl::Reboot(const std::string& id_or_name, std::optional<int64_t> if_match) {
   Status result = [&]() -> Status {
     NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
+    if (!Mine(found)) {
+      return FailedPrecondition("cannot reboot vm '" + found.name + "' here: it runs on node '" +
+                                found.owner + "'; reboot it through that node's API");
+    }
+    NOVACRON_RETURN_IF_ERROR(CheckNotFenced("reboot vm '" + found.name + "'"));
     std::shared_ptr<VmLane> lane = LaneFor(found.id);
     std::lock_guard lock(lane->mu);
     // Read again under the lane: the state cannot move while the reboot call runs.
@@ -207,6 +221,8 @@ Status VmManagerImpl::Delete(const std::string& id_or_name, std::optional<int64_
   Status result = [&]() -> Status {
     NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
     id = found.id;
+    if (!Mine(found)) return DeleteForOwner(found, if_match, force);
+    NOVACRON_RETURN_IF_ERROR(CheckNotFenced("delete vm '" + found.name + "'"));
     std::shared_ptr<VmLane> lane = LaneFor(id);
     std::unique_lock lock(lane->mu);
     std::optional<VmState> previous;
@@ -256,6 +272,10 @@ Status VmManagerImpl::FinishDelete(const store::VmRecord& record, std::optional<
     return failed;
   }
   NOVACRON_RETURN_IF_ERROR(store_.Delete(record.id, std::nullopt));
+  {
+    std::lock_guard lock(owned_mu_);
+    owned_.erase(record.id);
+  }
   Bump();
   CountStateChange(std::string(VmStateName(VmState::kDeleting)), "");
   log_.Info("vm deleted", {{"vm", record.name}, {"id", record.id}});
@@ -287,8 +307,12 @@ void VmManagerImpl::OnDomainEvent(const std::string& uuid, VmEvent event) {
 }
 
 void VmManagerImpl::SettleAfterEvent(const std::string& uuid) {
+  // Fenced, the records are left as they are: an HA VM powered off by fencing must not be
+  // recorded as stopped, or its failover would not start it again elsewhere.
+  if (fenced_.load()) return;
   // Domains that are not ours (or no longer) get no lane.
-  if (!store_.Get(uuid).ok()) return;
+  Result<store::VmRecord> record = store_.Get(uuid);
+  if (!record.ok() || !Mine(*record)) return;
   std::shared_ptr<VmLane> lane = LaneFor(uuid);
   std::lock_guard lock(lane->mu);
   if (lane->busy) return;  // its worker settles after the last queued operation

@@ -33,6 +33,7 @@ bool MayNeedSettle(VmState recorded, const DomainStatus* actual) {
 }  // namespace
 
 Result<ReconcileReport> VmManagerImpl::Reconcile() {
+  NOVACRON_RETURN_IF_ERROR(CheckNotFenced("reconcile"));
   ReconcileReport report;
   Result<std::vector<DomainStatus>> domains = hypervisor_.ListDomains();
   Result<std::vector<store::VmRecord>> records =
@@ -45,13 +46,28 @@ Result<ReconcileReport> VmManagerImpl::Reconcile() {
   for (const DomainStatus& d : *domains) by_uuid[d.uuid] = &d;
 
   std::map<std::string, int> by_state;
+  std::map<std::string, bool> owned;  // this node's VMs -> ha
   for (const store::VmRecord& listed : *records) {
+    if (!Mine(listed)) {
+      // Cluster mode: another node's VM. A local domain of it is left over from when this node
+      // owned it (docs/cluster.md, "Fencing"); an unplaced VM has no domain anywhere yet.
+      auto domain = by_uuid.find(listed.id);
+      if (domain == by_uuid.end()) continue;
+      if (!listed.owner.empty()) RemoveForeignDomain(listed, *domain->second, report);
+      by_uuid.erase(domain);
+      continue;
+    }
+    owned[listed.id] = SpecJsonSaysHa(listed.spec_json);
     ++report.checked;
     auto domain = by_uuid.find(listed.id);
     const DomainStatus* actual = domain == by_uuid.end() ? nullptr : domain->second;
     if (actual) by_uuid.erase(domain);
     std::string state = ReconcileOne(listed, actual, report);
     if (!state.empty()) ++by_state[state];
+  }
+  {
+    std::lock_guard lock(owned_mu_);
+    owned_ = std::move(owned);
   }
   for (const auto& [uuid, domain] : by_uuid) {
     ++report.unknown_domains;
@@ -107,13 +123,23 @@ std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const Dom
     report.messages.push_back("vm '" + listed.name + "': " + record.status().ToString());
     return listed.state;
   }
+  if (!Mine(*record)) return "";  // it moved to another node meanwhile: not ours to count
   std::optional<VmState> recorded = ParseVmState(record->state);
   if (!recorded) {
     report.messages.push_back("vm " + record->id + ": unknown stored state " + record->state);
     return record->state;
   }
   if (*recorded == VmState::kDeleting) {
-    // A delete interrupted by a restart: finish it.
+    // A delete interrupted by a restart, or one another node accepted (cluster mode): finish
+    // it, powering the domain off first when a forced delete found it running.
+    if (actual && IsPoweredOn(actual->power)) {
+      Status destroyed = hypervisor_.Destroy(record->id);
+      if (!destroyed.ok() && destroyed.code() != ErrorCode::kNotFound) {
+        report.messages.push_back("vm '" + record->name +
+                                  "': power off to delete: " + destroyed.ToString());
+        return record->state;
+      }
+    }
     Status finished = FinishDelete(*record, std::nullopt);
     if (finished.ok()) {
       ++report.converged;
@@ -122,6 +148,37 @@ std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const Dom
     }
     report.messages.push_back("vm '" + record->name + "': " + finished.ToString());
     return std::string(VmStateName(VmState::kStopped));
+  }
+  DomainStatus defined_now;
+  if (Clustered() && record->drift == kDriftNotDefined) {
+    // Placed on this node (a create, or an HA failover): make its domain.
+    if (!actual) {
+      Status adopted = AdoptLocked(*record);
+      if (!adopted.ok()) {
+        report.messages.push_back("vm '" + record->name + "': " + adopted.ToString());
+        return std::string(VmStateName(VmState::kFailed));
+      }
+      ++report.converged;
+      report.messages.push_back("vm '" + record->name + "': defined here (placed on this node)");
+    }
+    Result<DomainStatus> now = hypervisor_.GetDomain(record->id);
+    if (now.ok()) {
+      defined_now = *now;
+      actual = &defined_now;
+    }
+  }
+  if (TakeFencedOff(record->id) && *recorded == VmState::kRunning && actual &&
+      !IsPoweredOn(actual->power)) {
+    // Fencing powered it off and the VM stayed here: it is wanted running, so start it again.
+    Result<store::VmRecord> restart =
+        Mutate(record->id, std::nullopt, [](store::VmRecord& r) -> Result<bool> {
+          r.state = std::string(VmStateName(VmState::kStarting));
+          return true;
+        });
+    if (restart.ok()) {
+      record = restart;
+      recorded = VmState::kStarting;
+    }
   }
   const std::string drift = actual ? "" : kMissing;
   if (!actual) {

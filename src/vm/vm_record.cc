@@ -53,6 +53,7 @@ Result<Vm> FromRecord(const store::VmRecord& record) {
   vm.drift = record.drift;
   vm.last_error = record.last_error;
   vm.version = record.version;
+  vm.node = record.owner;
   vm.created_at = record.created_at;
   vm.updated_at = record.updated_at;
   return vm;

@@ -124,6 +124,41 @@ bool GetString(const json& obj, const char* key, const std::string& field, std::
   return true;
 }
 
+// An object of string values (`labels`, `node_selector`); errors name `<key>.<member>`.
+void GetStringMap(const json& obj, const char* key, std::map<std::string, std::string>* dst,
+                  Collector& out) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return;
+  if (!it->is_object()) {
+    out.Add(key, "must be an object of string values");
+    return;
+  }
+  for (const auto& [member, value] : it->items()) {
+    if (!value.is_string()) {
+      out.Add(std::string(key) + "." + member, "must be a string");
+    } else {
+      (*dst)[member] = value.get<std::string>();
+    }
+  }
+}
+
+// The label rules, for `labels` and for `node_selector` (which names node labels): at most
+// kMaxLabels pairs, Kubernetes-style keys and values; errors name `<field>.<key>`.
+void CheckLabelMap(const std::map<std::string, std::string>& labels, const std::string& field,
+                   std::string_view noun, Collector& out) {
+  if (labels.size() > kMaxLabels) {
+    out.Add(field, "at most " + std::to_string(kMaxLabels) + " " + std::string(noun));
+  }
+  for (const auto& [key, value] : labels) {
+    std::string path = field + "." + key;
+    if (HasControlChar(key)) path = field;  // keep the field path printable
+    if (std::string e = CheckLabelKey(key); !e.empty()) out.Add(path, e);
+    if (!value.empty() && !IsLabelName(value)) {
+      out.Add(path, "label value must be empty or 1-63 characters, alphanumeric at both ends");
+    }
+  }
+}
+
 // A path field that is present must not be empty; absent means "not set".
 void GetPath(const json& obj, const char* key, const std::string& field, std::string* dst,
              Collector& out) {
@@ -276,15 +311,8 @@ std::vector<FieldError> ValidateVmSpec(const VmSpec& spec) {
   if (HasControlChar(spec.cmdline) || !IsValidUtf8(spec.cmdline)) {
     out.Add("cmdline", "must be UTF-8 without control characters");
   }
-  if (spec.labels.size() > kMaxLabels) out.Add("labels", "at most 64 labels");
-  for (const auto& [key, value] : spec.labels) {
-    std::string field = "labels." + key;
-    if (HasControlChar(key)) field = "labels";  // keep the field path printable
-    if (std::string e = CheckLabelKey(key); !e.empty()) out.Add(field, e);
-    if (!value.empty() && !IsLabelName(value)) {
-      out.Add(field, "label value must be empty or 1-63 characters, alphanumeric at both ends");
-    }
-  }
+  CheckLabelMap(spec.labels, "labels", "labels", out);
+  CheckLabelMap(spec.node_selector, "node_selector", "pairs", out);
   return std::move(out.errors());
 }
 
@@ -305,7 +333,7 @@ Result<VmSpec> ParseVmSpec(const json& doc, std::vector<FieldError>* errors) {
   } else {
     CheckUnknown(doc,
                  {"name", "vcpus", "memory_mib", "disks", "network", "kernel", "initrd", "cmdline",
-                  "serial_log", "labels"},
+                  "serial_log", "labels", "ha", "node_selector"},
                  "", out);
     if (!GetString(doc, "name", "name", &spec.name, out) && !doc.contains("name")) {
       out.Add("name", "is required");
@@ -337,19 +365,15 @@ Result<VmSpec> ParseVmSpec(const json& doc, std::vector<FieldError>* errors) {
         out.Add("serial_log", "must be a boolean");
       }
     }
-    if (auto it = doc.find("labels"); it != doc.end()) {
-      if (!it->is_object()) {
-        out.Add("labels", "must be an object of string values");
+    GetStringMap(doc, "labels", &spec.labels, out);
+    if (auto it = doc.find("ha"); it != doc.end()) {
+      if (it->is_boolean()) {
+        spec.ha = it->get<bool>();
       } else {
-        for (const auto& [key, value] : it->items()) {
-          if (!value.is_string()) {
-            out.Add("labels." + key, "must be a string");
-          } else {
-            spec.labels[key] = value.get<std::string>();
-          }
-        }
+        out.Add("ha", "must be a boolean");
       }
     }
+    GetStringMap(doc, "node_selector", &spec.node_selector, out);
   }
   if (out.errors().empty()) out.errors() = ValidateVmSpec(spec);
   if (errors != nullptr) *errors = out.errors();
@@ -384,6 +408,8 @@ json ToJson(const VmSpec& spec) {
   if (!spec.cmdline.empty()) doc["cmdline"] = spec.cmdline;
   if (spec.serial_log) doc["serial_log"] = true;
   if (!spec.labels.empty()) doc["labels"] = spec.labels;
+  if (spec.ha) doc["ha"] = true;
+  if (!spec.node_selector.empty()) doc["node_selector"] = spec.node_selector;
   return doc;
 }
 

@@ -62,6 +62,11 @@ struct VmSpec {
   // (`<disk_dir>/<uuid>/serial.log`); false: a pty console. A spec never names the path.
   bool serial_log = false;
   std::map<std::string, std::string> labels;
+  // Cluster mode: restart the VM on another node when its node is lost (docs/cluster.md, "HA
+  // failover").
+  bool ha = false;
+  // Cluster mode: every pair must be a label of the node it is placed on.
+  std::map<std::string, std::string> node_selector;
   bool operator==(const VmSpec&) const = default;
 };
 

@@ -24,7 +24,9 @@ json FullSpec() {
     "kernel": "/boot/vmlinuz", "initrd": "/boot/initrd.img",
     "cmdline": "console=ttyS0 root=/dev/vda1",
     "serial_log": true,
-    "labels": {"app": "web", "novacron.io/tier": "front-end", "empty": ""}
+    "labels": {"app": "web", "novacron.io/tier": "front-end", "empty": ""},
+    "ha": true,
+    "node_selector": {"zone": "east", "novacron.io/storage": "ceph"}
   })");
 }
 
@@ -67,6 +69,9 @@ TEST(VmSpecTest, ParsesEveryField) {
   EXPECT_TRUE(spec->serial_log);
   EXPECT_EQ(spec->labels.at("novacron.io/tier"), "front-end");
   EXPECT_EQ(spec->labels.at("empty"), "");
+  EXPECT_TRUE(spec->ha);
+  EXPECT_EQ(spec->node_selector, (std::map<std::string, std::string>{
+                                     {"zone", "east"}, {"novacron.io/storage", "ceph"}}));
 }
 
 TEST(VmSpecTest, ToJsonRoundTrips) {
@@ -75,6 +80,63 @@ TEST(VmSpecTest, ToJsonRoundTrips) {
   Result<VmSpec> again = ParseVmSpecJson(ToJson(*spec).dump());
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*again, *spec);
+}
+
+TEST(VmSpecTest, ClusterFieldsRoundTrip) {
+  VmSpec spec;
+  spec.name = "db-1";
+  spec.ha = true;
+  spec.node_selector = {{"zone", "west"}, {"rack", ""}};
+  json doc = ToJson(spec);
+  EXPECT_EQ(doc["ha"], true);
+  EXPECT_EQ(doc["node_selector"], json({{"zone", "west"}, {"rack", ""}}));
+  Result<VmSpec> again = ParseVmSpec(doc);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, spec);
+}
+
+// Canonical JSON omits them at their defaults, so specs stored before they existed are unchanged.
+TEST(VmSpecTest, ClusterFieldsAreOmittedAtTheirDefaults) {
+  Result<VmSpec> spec =
+      ParseVmSpec({{"name", "a"}, {"ha", false}, {"node_selector", json::object()}});
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_FALSE(spec->ha);
+  EXPECT_TRUE(spec->node_selector.empty());
+  json doc = ToJson(*spec);
+  EXPECT_FALSE(doc.contains("ha"));
+  EXPECT_FALSE(doc.contains("node_selector"));
+  EXPECT_EQ(ToJson(*ParseVmSpecJson(R"({"name": "a"})")), doc);
+}
+
+TEST(VmSpecTest, HaIsABoolean) {
+  for (const json& bad : {json("true"), json(1), json(nullptr), json::object()}) {
+    SCOPED_TRACE(bad.dump());
+    std::vector<FieldError> errors = ErrorsOf({{"name", "a"}, {"ha", bad}});
+    EXPECT_EQ(errors, (std::vector<FieldError>{{"ha", "must be a boolean"}}));
+  }
+}
+
+// node_selector names node labels, so it follows the label rules and limits.
+TEST(VmSpecTest, NodeSelectorRules) {
+  auto selector = [](json s) { return json{{"name", "a"}, {"node_selector", std::move(s)}}; };
+  EXPECT_TRUE(ParseVmSpec(selector({{"a.b/c_d-e", "V.1"}, {"k", ""}})).ok());
+  EXPECT_THAT(ErrorsOf(selector({{"-bad", "v"}})), HasField("node_selector.-bad"));
+  EXPECT_THAT(ErrorsOf(selector({{"Upper.Case/k", "v"}})), HasField("node_selector.Upper.Case/k"));
+  EXPECT_THAT(ErrorsOf(selector({{"zone", "bad value"}})), HasField("node_selector.zone"));
+  EXPECT_THAT(ErrorsOf(selector({{"zone", std::string(64, 'v')}})), HasField("node_selector.zone"));
+  std::vector<FieldError> errors = ErrorsOf(selector({{"zone", 1}}));
+  EXPECT_EQ(errors, (std::vector<FieldError>{{"node_selector.zone", "must be a string"}}));
+  EXPECT_THAT(ErrorsOf(selector(json::array())), HasField("node_selector"));
+  EXPECT_THAT(ErrorsOf(selector("zone=east")), HasField("node_selector"));
+  json many = json::object();
+  for (int i = 0; i <= 64; ++i) many["k" + std::to_string(i)] = "v";
+  EXPECT_THAT(ErrorsOf(selector(many)), HasField("node_selector"));
+  // Its errors are its own: a bad labels entry of the same key is reported separately.
+  errors = ErrorsOf({{"name", "a"},
+                     {"labels", {{"zone", "bad value"}}},
+                     {"node_selector", {{"zone", "bad value"}}}});
+  EXPECT_THAT(errors, HasField("labels.zone"));
+  EXPECT_THAT(errors, HasField("node_selector.zone"));
 }
 
 TEST(VmSpecTest, DefaultsForAMinimalSpec) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "e2e/cluster_e2e_util.h"
 #include "servers/etcd_cluster.h"
 #include "servers/server_util.h"
 #include "support/process.h"
@@ -19,32 +20,9 @@ using std::chrono::seconds;
 
 constexpr int kLeaseTtlSeconds = 3;
 
-std::map<std::string, std::string> ClusterEnv(const std::string& node_id,
-                                              const std::vector<std::string>& endpoints) {
-  std::string joined;
-  for (const std::string& e : endpoints) joined += (joined.empty() ? "" : ",") + e;
-  return {{"NOVACRON_CLUSTER_MODE", "etcd"},
-          {"NOVACRON_CLUSTER_ETCD_ENDPOINTS", joined},
-          {"NOVACRON_CLUSTER_LEASE_TTL", std::to_string(kLeaseTtlSeconds) + "s"},
-          {"NOVACRON_CLUSTER_PREFIX", "/e2e/"},
-          {"NOVACRON_SYSTEM_NODE_ID", node_id},
-          {"NOVACRON_NETWORK_BIND_PORT", "0"}};
-}
-
-// Polls GET `target` on `port` until `done(body)`; false after `limit`.
-template <typename Predicate>
-bool PollJson(uint16_t port, const std::string& target, Predicate done,
-              std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    HttpResult got = HttpGet(port, target);
-    if (got.status == 200) {
-      json body = json::parse(got.body, nullptr, false);
-      if (!body.is_discarded() && done(body)) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
+std::map<std::string, std::string> Env(const std::string& node_id,
+                                       const std::vector<std::string>& endpoints) {
+  return ClusterEnv(node_id, endpoints, kLeaseTtlSeconds, "/e2e/");
 }
 
 struct Node {
@@ -62,7 +40,7 @@ TEST(ClusterE2eTest, ThreeDaemonsFormOneClusterAndLeadershipMovesWhenTheLeaderDi
   for (const char* id : {"n1", "n2", "n3"}) {
     auto node = std::make_unique<Node>();
     node->id = id;
-    node->daemon.Start(node->dir.path() / "data", {}, ClusterEnv(id, etcd.Endpoints()));
+    node->daemon.Start(node->dir.path() / "data", {}, Env(id, etcd.Endpoints()));
     nodes[id] = std::move(node);
   }
   for (auto& [id, node] : nodes) {
@@ -130,7 +108,7 @@ TEST(ClusterE2eTest, EtcdUnreachableAtBootIsExit3NamingTheEndpoints) {
   TempDir dir;
   DaemonProcess daemon;
   const std::string endpoint = "127.0.0.1:" + std::to_string(PickFreePort());
-  auto env = ClusterEnv("n1", {endpoint});
+  auto env = Env("n1", {endpoint});
   env["NOVACRON_CLUSTER_ETCD_DIAL_TIMEOUT"] = "2s";
   daemon.Start(dir.path() / "data", {}, env);
   std::optional<int> code = daemon.WaitExit(seconds(60));

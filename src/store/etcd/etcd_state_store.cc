@@ -15,6 +15,16 @@ Result<std::unique_ptr<EtcdStateStore>> EtcdStateStore::Open(cluster::EtcdClient
       new EtcdStateStore(client, std::move(prefix), std::move(local)));
 }
 
+Result<std::unique_ptr<EtcdStateStore>> EtcdStateStore::Open(
+    std::shared_ptr<cluster::EtcdClient> client, std::string prefix,
+    std::unique_ptr<StateStore> local) {
+  if (client == nullptr) return InvalidArgument("etcd store: no etcd client");
+  NOVACRON_ASSIGN_OR_RETURN(std::unique_ptr<EtcdStateStore> store,
+                            Open(*client, std::move(prefix), std::move(local)));
+  store->owned_client_ = std::move(client);
+  return store;
+}
+
 EtcdStateStore::EtcdStateStore(cluster::EtcdClient& client, std::string prefix,
                                std::unique_ptr<StateStore> local)
     : client_(client),

@@ -23,6 +23,10 @@ class EtcdStateStore final : public StateStore {
   static Result<std::unique_ptr<EtcdStateStore>> Open(cluster::EtcdClient& client,
                                                       std::string prefix,
                                                       std::unique_ptr<StateStore> local);
+  // The same, keeping `client` alive as long as the store (the daemon's database component).
+  static Result<std::unique_ptr<EtcdStateStore>> Open(std::shared_ptr<cluster::EtcdClient> client,
+                                                      std::string prefix,
+                                                      std::unique_ptr<StateStore> local);
 
   std::string_view backend() const override { return "etcd"; }
   // "etcd 127.0.0.1:2379,127.0.0.2:2379 /novacron/ (boots: <local location>)".
@@ -38,11 +42,15 @@ class EtcdStateStore final : public StateStore {
 
   // The local store behind boots().
   StateStore& local() { return *local_; }
+  // The etcd VM store, for the leader's guarded writes (EtcdVmStore::UpdateAsLeader).
+  EtcdVmStore& etcd_vms() { return vms_; }
+  cluster::EtcdClient& client() { return client_; }
 
  private:
   EtcdStateStore(cluster::EtcdClient& client, std::string prefix,
                  std::unique_ptr<StateStore> local);
 
+  std::shared_ptr<cluster::EtcdClient> owned_client_;  // null when the caller keeps it
   cluster::EtcdClient& client_;
   const std::string prefix_;
   std::unique_ptr<StateStore> local_;

@@ -63,6 +63,7 @@ Result<std::string> EncodeVm(const VmRecord& record) {
                   {"state", record.state},
                   {"drift", record.drift},
                   {"last_error", record.last_error},
+                  {"owner", record.owner},
                   {"created_at_ns", ToUnixNanos(record.created_at)},
                   {"updated_at_ns", ToUnixNanos(record.updated_at)}};
   return Dump(j, "vm " + record.id);
@@ -79,6 +80,8 @@ Result<VmRecord> DecodeVm(const KeyValue& kv, const std::string& id) {
     record.state = j.at("state").get<std::string>();
     record.drift = j.at("drift").get<std::string>();
     record.last_error = j.at("last_error").get<std::string>();
+    // Written before records had an owner: unplaced.
+    record.owner = j.value("owner", std::string());
     record.version = kv.version;
     record.created_at = FromUnixNanos(j.at("created_at_ns").get<int64_t>());
     record.updated_at = FromUnixNanos(j.at("updated_at_ns").get<int64_t>());

@@ -185,6 +185,25 @@ TEST_F(EtcdStoreTest, ValuesItCannotReadAreInternalErrorsNamingTheKey) {
   EXPECT_EQ(store_->vms().List({}, {}).status().code(), ErrorCode::kInternal);
 }
 
+// Values written before VM records had an owner read back as unplaced ("").
+TEST_F(EtcdStoreTest, VmWithoutAnOwnerFieldIsUnplaced) {
+  VmRecord created = MustCreate(store_->vms(), NewVm("web1"));
+  const std::string key = prefix_ + "vms/" + created.id;
+  const std::string old_value =
+      R"({"name":"web1","spec":"{}","labels":{},"state":"stopped","drift":"",)"
+      R"("last_error":"","created_at_ns":1000,"updated_at_ns":2000})";
+  ASSERT_TRUE(client_->Put(key, old_value).ok());
+  Result<VmRecord> got = store_->vms().Get(created.id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->owner, "");
+  EXPECT_EQ(got->version, 2);
+  VmRecord change = *got;
+  change.owner = "n1";
+  Result<VmRecord> updated = store_->vms().Update(change, 2);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(store_->vms().Get(created.id)->owner, "n1");
+}
+
 TEST_F(EtcdStoreTest, TextThatIsNotUtf8IsRefused) {
   VmRecord vm = NewVm("web1");
   vm.last_error = "bad \xff byte";

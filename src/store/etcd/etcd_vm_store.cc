@@ -171,6 +171,16 @@ Result<std::vector<VmRecord>> EtcdVmStore::ListAll() {
 }
 
 Result<VmRecord> EtcdVmStore::Update(const VmRecord& record, int64_t expected_version) {
+  return UpdateGuarded(record, expected_version, nullptr);
+}
+
+Result<VmRecord> EtcdVmStore::UpdateAsLeader(const VmRecord& record, int64_t expected_version,
+                                             const cluster::Compare& guard) {
+  return UpdateGuarded(record, expected_version, &guard);
+}
+
+Result<VmRecord> EtcdVmStore::UpdateGuarded(const VmRecord& record, int64_t expected_version,
+                                            const cluster::Compare* guard) {
   NOVACRON_RETURN_IF_ERROR(ValidateVmRecord(record));
   const std::string vm_key = keys_.Vm(record.id);
   for (int attempt = 0; attempt < kEtcdStoreMaxAttempts; ++attempt) {
@@ -192,6 +202,10 @@ Result<VmRecord> EtcdVmStore::Update(const VmRecord& record, int64_t expected_ve
                    Compare::CreateRevisionIs(vm_key, current.create_revision)};
     txn.success = {TxnOp::Put(vm_key, value)};
     txn.failure = {TxnOp::Get(vm_key)};
+    if (guard != nullptr) {
+      txn.compare.push_back(*guard);
+      txn.failure.push_back(TxnOp::Get(guard->key));
+    }
     const std::string new_name_key = keys_.VmName(record.name);
     if (record.name != stored.name) {
       txn.compare.push_back(Compare::Missing(new_name_key));
@@ -202,6 +216,13 @@ Result<VmRecord> EtcdVmStore::Update(const VmRecord& record, int64_t expected_ve
     NOVACRON_ASSIGN_OR_RETURN(TxnResult result,
                               OrStoreError(client_.Commit(txn), "update vm " + record.id));
     if (result.succeeded) return next;
+    if (guard != nullptr) {
+      const KeyValue* held = FindRead(result, guard->key);
+      if (held == nullptr || held->create_revision != guard->revision) {
+        return FailedPrecondition("update vm " + record.id + ": " + guard->key +
+                                  " moved on: this node no longer leads");
+      }
+    }
     const KeyValue* now = FindRead(result, vm_key);
     if (now == nullptr) return NotFound("vm " + record.id + " not found");
     if (now->version != expected_version) {

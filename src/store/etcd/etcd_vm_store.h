@@ -29,11 +29,19 @@ class EtcdVmStore final : public VmStore {
   Result<std::vector<VmRecord>> ListAll() override;
   Result<VmRecord> Update(const VmRecord& record, int64_t expected_version) override;
   Status Delete(const std::string& id, std::optional<int64_t> expected_version) override;
+  // Update() in a transaction that also requires `guard` (the leader's term, Leadership::Guard):
+  // kFailedPrecondition when the guard no longer holds, so a deposed leader writes nothing.
+  Result<VmRecord> UpdateAsLeader(const VmRecord& record, int64_t expected_version,
+                                  const cluster::Compare& guard);
+  const EtcdStoreKeys& keys() const { return keys_; }
+
   Result<IdempotencyRecord> GetIdempotency(const std::string& key) override;
   Status PutIdempotency(const IdempotencyRecord& record) override;
   Result<int> PruneIdempotency(std::chrono::system_clock::time_point before) override;
 
  private:
+  Result<VmRecord> UpdateGuarded(const VmRecord& record, int64_t expected_version,
+                                 const cluster::Compare* guard);
   // The stored key-value of VM `id`; kNotFound when there is none.
   Result<cluster::KeyValue> ReadVm(const std::string& id);
 

@@ -15,7 +15,7 @@ namespace {
 // Rows of `inner` (a SELECT of whole vms rows) with their labels, in creation order.
 std::string SelectWithLabels(const std::string& inner) {
   return "SELECT v.id, v.name, v.spec, v.state, v.drift, v.last_error, v.version, v.created_at, "
-         "v.updated_at, v.seq, l.key, l.value FROM (" +
+         "v.updated_at, v.seq, v.owner, l.key, l.value FROM (" +
          inner + ") v LEFT JOIN vm_labels l ON l.vm_id = v.id ORDER BY v.seq, l.key";
 }
 
@@ -41,10 +41,11 @@ std::vector<StoredVm> ReadVms(const pqxx::result& rows) {
       vm.record.created_at = pg::FromUnixMicros(row[7].as<int64_t>());
       vm.record.updated_at = pg::FromUnixMicros(row[8].as<int64_t>());
       vm.seq = row[9].as<int64_t>();
+      vm.record.owner = row[10].as<std::string>();
       vms.push_back(std::move(vm));
     }
-    if (!row[10].is_null()) {
-      vms.back().record.labels[row[10].as<std::string>()] = row[11].as<std::string>();
+    if (!row[11].is_null()) {
+      vms.back().record.labels[row[11].as<std::string>()] = row[12].as<std::string>();
     }
   }
   return vms;
@@ -142,10 +143,10 @@ Result<VmRecord> PostgresVmStore::Create(const VmRecord& record,
         try {
           if (idempotency != nullptr) InsertIdempotency(txn, *idempotency, now);
           txn.exec_params(
-              "INSERT INTO vms (id, seq, name, spec, state, drift, last_error, version, "
-              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+              "INSERT INTO vms (id, seq, name, spec, state, drift, last_error, owner, version, "
+              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
               record.id, seq, record.name, record.spec_json, record.state, record.drift,
-              record.last_error, pg::ToUnixMicros(now));
+              record.last_error, record.owner, pg::ToUnixMicros(now));
         } catch (const pqxx::unique_violation& e) {
           return UniqueViolation(e, &record, idempotency);
         }
@@ -233,9 +234,9 @@ Result<VmRecord> PostgresVmStore::Update(const VmRecord& record, int64_t expecte
         try {
           updated = txn.exec_params(
               "UPDATE vms SET name = $2, spec = $3, state = $4, drift = $5, last_error = $6, "
-              "version = $7, updated_at = $8 WHERE id = $1 RETURNING created_at",
+              "owner = $7, version = $8, updated_at = $9 WHERE id = $1 RETURNING created_at",
               record.id, record.name, record.spec_json, record.state, record.drift,
-              record.last_error, version + 1, now_us);
+              record.last_error, record.owner, version + 1, now_us);
         } catch (const pqxx::unique_violation& e) {
           return UniqueViolation(e, &record, nullptr);
         }

@@ -384,6 +384,68 @@ TEST_P(StoreConformanceTest, VmDeleteChecksTheVersion) {
   EXPECT_EQ(recreated->version, 1);
 }
 
+// The owner (cluster mode: the node that runs the VM) is stored as given, read back by every
+// lookup, and replaced by Update like the other mutable fields, "" included.
+TEST_P(StoreConformanceTest, VmOwnerIsStoredAndUpdated) {
+  VmStore& vms = store().vms();
+  VmRecord unplaced = MustCreate(vms, NewVm("web0"));
+  EXPECT_EQ(unplaced.owner, "");
+  VmRecord input = NewVm("web1", "running", {{"app", "shop"}});
+  input.owner = "n1";
+  Result<VmRecord> created = vms.Create(input);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->owner, "n1");
+  EXPECT_EQ(created->version, 1);
+
+  Result<VmRecord> by_id = vms.Get(input.id);
+  ASSERT_TRUE(by_id.ok()) << by_id.status().ToString();
+  EXPECT_EQ(by_id->owner, "n1");
+  EXPECT_EQ(*by_id, *created);
+  Result<VmRecord> by_name = vms.GetByName("web1");
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  EXPECT_EQ(by_name->owner, "n1");
+  Result<VmPage> page = vms.List({}, {});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].owner, "");
+  EXPECT_EQ(page->items[1].owner, "n1");
+  EXPECT_EQ(page->items[1], *created);
+  Result<std::vector<VmRecord>> all = vms.ListAll();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].owner, "");
+  EXPECT_EQ((*all)[1].owner, "n1");
+
+  VmRecord change = *created;
+  change.owner = "n2";
+  Result<VmRecord> moved = vms.Update(change, 1);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->owner, "n2");
+  EXPECT_EQ(moved->version, 2);
+  Result<VmRecord> stored = vms.Get(input.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, *moved);
+  Result<VmRecord> by_name_moved = vms.GetByName("web1");
+  ASSERT_TRUE(by_name_moved.ok());
+  EXPECT_EQ(by_name_moved->owner, "n2");
+
+  change = *moved;
+  change.owner = "";
+  Result<VmRecord> released = vms.Update(change, 2);
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_EQ(released->owner, "");
+  EXPECT_EQ(released->version, 3);
+  stored = vms.Get(input.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, *released);
+  all = vms.ListAll();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1], *released);
+  // The other record was not touched.
+  EXPECT_EQ((*all)[0], unplaced);
+}
+
 TEST_P(StoreConformanceTest, VmDeleteWithoutAVersionIsUnconditional) {
   VmStore& vms = store().vms();
   VmRecord keep = MustCreate(vms, NewVm("keep"));
