@@ -16,6 +16,7 @@ const std::vector<RouteAccess>& AccessTable() {
       {"POST", "/api/v1/vms/{id}/reboot", Access::kOperator, "vm.reboot"},
       // The node and its components
       {"GET", "/api/v1/node", Access::kViewer, ""},
+      {"GET", "/api/v1/node/domains", Access::kViewer, ""},
       {"GET", "/api/v1/components", Access::kViewer, ""},
       {"GET", "/api/v1/components/{name}", Access::kViewer, ""},
       // The cluster (docs/api.md, "Cluster")

@@ -38,6 +38,7 @@ const std::vector<RouteDef>& RouteDefs() {
       {{"POST", "/api/v1/vms/{id}/shutdown"}, true, true, &MakeAction<VmActionRoute::kShutdown>},
       {{"POST", "/api/v1/vms/{id}/reboot"}, true, true, &MakeAction<VmActionRoute::kReboot>},
       {{"GET", "/api/v1/node"}, false, true, &NodeHandler},
+      {{"GET", "/api/v1/node/domains"}, false, true, &NodeDomainsHandler},
       {{"GET", "/api/v1/openapi.json"}, false, false, &MakeOpenApi},
   };
   return kDefs;
@@ -49,6 +50,20 @@ http::Handler WithAuthentication(http::Handler handler, Authenticator authentica
           authenticate = std::move(authenticate)](const http::Request& request) {
     if (std::optional<http::Response> refused = authenticate(request)) return *refused;
     return handler(request);
+  };
+}
+
+// Marks the answers of a GET as possibly stale while the store says so.
+http::Handler WithStaleWarning(http::Handler handler, std::function<bool()> reads_stale) {
+  if (!reads_stale) return handler;
+  return [handler = std::move(handler),
+          reads_stale = std::move(reads_stale)](const http::Request& request) {
+    http::Response response = handler(request);
+    if (reads_stale()) {
+      response.headers.Set("Warning",
+                           "110 - \"etcd has no quorum: answered from the last known state\"");
+    }
+    return response;
   };
 }
 
@@ -72,6 +87,7 @@ void AddApiV1Routes(http::Router& router, const ApiV1Deps& deps) {
     // Idempotency inside authentication: an unauthenticated client cannot probe stored keys.
     if (def.idempotent_post)
       handler = WithIdempotency(std::move(handler), deps.idempotency, deps.log);
+    if (def.route.method == "GET") handler = WithStaleWarning(std::move(handler), deps.reads_stale);
     if (def.authenticated) handler = WithAuthentication(std::move(handler), deps.authenticate);
     router.Handle(def.route.method, def.route.pattern, std::move(handler));
   }

@@ -29,6 +29,9 @@ struct ApiV1Deps {
   observe::Logger log = observe::Logger::Discard();
   // Runs before every VM and node handler (not before /api/v1/openapi.json); empty: allow all.
   Authenticator authenticate{};
+  // True while the store answers reads from a possibly stale copy (etcd without quorum): GET
+  // answers then carry `Warning: 110 - "..."` (RFC 7234, "Response is Stale"). Empty: never.
+  std::function<bool()> reads_stale{};
   // Rendered VM lists (set by AddApiV1Routes when null).
   std::shared_ptr<ListCache> list_cache{};
 };

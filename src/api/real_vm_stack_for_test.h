@@ -154,6 +154,10 @@ class FaultInjectingVmManager final : public vm::VmManager {
     if (auto fault = Fault()) return *fault;
     return real_.Node();
   }
+  Result<std::vector<vm::DomainStatus>> Domains() override {
+    if (auto fault = Fault()) return *fault;
+    return real_.Domains();
+  }
   Result<vm::ReconcileReport> Reconcile() override {
     if (auto fault = Fault()) return *fault;
     return real_.Reconcile();

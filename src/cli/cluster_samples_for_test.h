@@ -1,5 +1,5 @@
 // For the CLI's tests: cluster API objects as the daemon answers them (GET /api/v1/nodes/{id},
-// GET /api/v1/cluster), at a fixed "now".
+// GET /api/v1/cluster, GET /api/v1/vms/{id}/placement), at a fixed "now".
 #pragma once
 
 #include <chrono>
@@ -73,6 +73,43 @@ inline nlohmann::json SampleStandaloneCluster() {
           {"leader_changes", 0},
           {"members", {{"ready", 1}, {"cordoned", 0}, {"lost", 0}}},
           {"revision", 0}};
+}
+
+// VM "web" on node-a under pack: node-b is best, node-a and node-c feasible, node-d cordoned and
+// node-e too small (in the daemon's order: best, feasible by score, rejected by node id).
+inline nlohmann::json SamplePlacement() {
+  using nlohmann::json;
+  return {{"vm_id", "0f3c2a9e-1111-2222-3333-444455556666"},
+          {"vm_name", "web"},
+          {"node", "node-a"},
+          {"strategy", "pack"},
+          {"best", "node-b"},
+          {"nodes", json::array({{{"node_id", "node-b"},
+                                  {"feasible", true},
+                                  {"score", 90.625},
+                                  {"reason",
+                                   "free after placing: vcpus 2 of 16, memory_mib 4096 "
+                                   "of 65536"}},
+                                 {{"node_id", "node-a"},
+                                  {"feasible", true},
+                                  {"score", 81.25},
+                                  {"reason",
+                                   "free after placing: vcpus 4 of 16, memory_mib 8192 "
+                                   "of 65536"}},
+                                 {{"node_id", "node-c"},
+                                  {"feasible", true},
+                                  {"score", 9.375},
+                                  {"reason",
+                                   "free after placing: vcpus 14 of 16, memory_mib "
+                                   "61440 of 65536"}},
+                                 {{"node_id", "node-d"},
+                                  {"feasible", false},
+                                  {"rejected_by", "state"},
+                                  {"reason", "node is cordoned"}},
+                                 {{"node_id", "node-e"},
+                                  {"feasible", false},
+                                  {"rejected_by", "capacity"},
+                                  {"reason", "memory_mib: 2048 of 262144 free, 4096 needed"}}})}};
 }
 
 }  // namespace novacron::cli

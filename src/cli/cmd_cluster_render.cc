@@ -90,6 +90,32 @@ std::string RenderEtcdTable(const json& endpoints) {
   return table.Render();
 }
 
+std::string PlacementHeadline(const json& placement) {
+  const std::string name = JsonString(placement, "vm_name");
+  const std::string id = JsonString(placement, "vm_id");
+  std::string out = "vm ";
+  if (name.empty()) {
+    out += id.empty() ? "-" : id;
+  } else {
+    out += id.empty() ? name : name + " (" + id + ")";
+  }
+  const std::string node = JsonString(placement, "node");
+  out += node.empty() ? " is not placed yet" : " is on node " + node;
+  const std::string best = JsonString(placement, "best");
+  if (best.empty()) return out + "; no node can take it now";
+  return out + "; placement (" + JsonScalar(placement, "strategy") + ") would choose " + best +
+         " now";
+}
+
+// "73.5"; "-" without a numeric score.
+std::string ScoreCell(const json& verdict) {
+  const json* score = Find(verdict, "score");
+  if (score == nullptr || !score->is_number()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", score->get<double>());
+  return buf;
+}
+
 }  // namespace
 
 std::string UsageCell(const json& node, const char* resource) {
@@ -177,6 +203,28 @@ std::string RenderClusterStatus(const json& cluster, std::chrono::system_clock::
     text += "\n" + RenderEtcdTable(*endpoints);
   }
   return text;
+}
+
+std::string RenderVmPlacement(const json& placement) {
+  std::string out = PlacementHeadline(placement) + "\n";
+  const json* nodes = Find(placement, "nodes");
+  if (nodes == nullptr || !nodes->is_array() || nodes->empty()) return out + "no nodes\n";
+  const std::string best = JsonString(placement, "best");
+  bool best_shown = false;
+  Table table({"NODE", "VERDICT", "SCORE", "FILTER", "REASON"});
+  for (const json& verdict : *nodes) {
+    const std::string node_id = JsonString(verdict, "node_id");
+    const bool feasible = Flag(verdict, "feasible");
+    std::string verdict_text = "rejected";
+    if (feasible) {
+      verdict_text = !best_shown && !best.empty() && node_id == best ? "best" : "feasible";
+      best_shown = best_shown || verdict_text == "best";
+    }
+    std::string filter = feasible ? "" : JsonString(verdict, "rejected_by");
+    table.Add({node_id.empty() ? "-" : node_id, verdict_text, feasible ? ScoreCell(verdict) : "-",
+               filter.empty() ? "-" : filter, JsonScalar(verdict, "reason")});
+  }
+  return out + table.Render();
 }
 
 }  // namespace novacron::cli

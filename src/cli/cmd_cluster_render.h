@@ -1,6 +1,6 @@
-// How `novacron node list|show` and `novacron cluster status` print the objects of the cluster
-// API (GET /api/v1/nodes, /api/v1/nodes/{id}, /api/v1/cluster) for people; -o json prints them as
-// received.
+// How `novacron node list|show`, `novacron cluster status` and `novacron vm placement` print the
+// objects of the cluster API (GET /api/v1/nodes, /api/v1/nodes/{id}, /api/v1/cluster,
+// /api/v1/vms/{id}/placement) for people; -o json prints them as received.
 #pragma once
 
 #include <chrono>
@@ -27,5 +27,11 @@ bool ClusterHealthy(const nlohmann::json& cluster);
 // Mode, this node, the leader, members by state, and in etcd mode each endpoint's health.
 std::string RenderClusterStatus(const nlohmann::json& cluster,
                                 std::chrono::system_clock::time_point now);
+
+// "vm web (ID) is on node n1; placement (pack) would choose n2 now" ("is not placed yet", "no node
+// can take it now" when `best` is null), then NODE VERDICT SCORE FILTER REASON, one row per node
+// in the order received (the best first). VERDICT: "best" for the node placement would choose,
+// "feasible" for the others that pass every filter, "rejected".
+std::string RenderVmPlacement(const nlohmann::json& placement);
 
 }  // namespace novacron::cli

@@ -1,4 +1,5 @@
-// How `novacron node` and `novacron cluster status` print for people: exact tables and details.
+// How `novacron node`, `novacron cluster status` and `novacron vm placement` print for people:
+// exact tables and details.
 #include "cli/cmd_cluster_render.h"
 
 #include <gtest/gtest.h>
@@ -117,6 +118,79 @@ TEST(ClusterRenderTest, NotAnObject) {
   EXPECT_NE(RenderClusterStatus(nullptr, SampleNowPoint()).find("Leader:         none"),
             std::string::npos);
   EXPECT_EQ(RenderNodeTable(json::array({json("junk")}), SampleNowPoint()).substr(0, 5), "NODE ");
+}
+
+TEST(PlacementRenderTest, OnANodeWithABetterOne) {
+  EXPECT_EQ(RenderVmPlacement(SamplePlacement()),
+            "vm web (0f3c2a9e-1111-2222-3333-444455556666) is on node node-a; placement (pack) "
+            "would choose node-b now\n"
+            "NODE    VERDICT   SCORE  FILTER    REASON\n"
+            "node-b  best      90.6   -         free after placing: vcpus 2 of 16, memory_mib 4096 "
+            "of 65536\n"
+            "node-a  feasible  81.2   -         free after placing: vcpus 4 of 16, memory_mib 8192 "
+            "of 65536\n"
+            "node-c  feasible  9.4    -         free after placing: vcpus 14 of 16, memory_mib "
+            "61440 of 65536\n"
+            "node-d  rejected  -      state     node is cordoned\n"
+            "node-e  rejected  -      capacity  memory_mib: 2048 of 262144 free, 4096 needed\n");
+}
+
+TEST(PlacementRenderTest, NotPlacedYet) {
+  json placement = SamplePlacement();
+  placement["node"] = "";
+  placement["strategy"] = "spread";
+  placement["nodes"] = json::array({placement["nodes"][0]});
+  placement["nodes"][0]["score"] = 100;  // an integer in JSON
+  EXPECT_EQ(RenderVmPlacement(placement),
+            "vm web (0f3c2a9e-1111-2222-3333-444455556666) is not placed yet; placement (spread) "
+            "would choose node-b now\n"
+            "NODE    VERDICT  SCORE  FILTER  REASON\n"
+            "node-b  best     100.0  -       free after placing: vcpus 2 of 16, memory_mib 4096 of "
+            "65536\n");
+}
+
+TEST(PlacementRenderTest, NoNodeCanTakeIt) {
+  json placement = SamplePlacement();
+  placement["best"] = nullptr;
+  placement["nodes"] = json::array({placement["nodes"][3], placement["nodes"][4]});
+  EXPECT_EQ(RenderVmPlacement(placement),
+            "vm web (0f3c2a9e-1111-2222-3333-444455556666) is on node node-a; no node can take it "
+            "now\n"
+            "NODE    VERDICT   SCORE  FILTER    REASON\n"
+            "node-d  rejected  -      state     node is cordoned\n"
+            "node-e  rejected  -      capacity  memory_mib: 2048 of 262144 free, 4096 needed\n");
+  placement["node"] = "";
+  placement["nodes"] = json::array();
+  EXPECT_EQ(RenderVmPlacement(placement),
+            "vm web (0f3c2a9e-1111-2222-3333-444455556666) is not placed yet; no node can take it "
+            "now\n"
+            "no nodes\n");
+}
+
+// Only the node named `best` is "best", once; a feasible node is never shown as rejected.
+TEST(PlacementRenderTest, BestIsTheNodeNamedBest) {
+  json placement = SamplePlacement();
+  placement["best"] = "node-a";
+  placement["nodes"][2]["node_id"] = "node-a";  // a repeated id (not what the daemon sends)
+  std::string out = RenderVmPlacement(placement);
+  EXPECT_NE(out.find("\nnode-b  feasible  90.6 "), std::string::npos) << out;
+  EXPECT_NE(out.find("\nnode-a  best      81.2 "), std::string::npos) << out;
+  EXPECT_NE(out.find("\nnode-a  feasible  9.4 "), std::string::npos) << out;
+}
+
+TEST(PlacementRenderTest, NotAnObject) {
+  EXPECT_EQ(RenderVmPlacement(nullptr),
+            "vm - is not placed yet; no node can take it now\nno nodes\n");
+  json placement = {
+      {"vm_name", "web"},
+      {"node", "n1"},
+      {"best", "n1"},
+      {"nodes", json::array({json("junk"), {{"node_id", "n1"}, {"feasible", true}}})}};
+  EXPECT_EQ(RenderVmPlacement(placement),
+            "vm web is on node n1; placement (-) would choose n1 now\n"
+            "NODE  VERDICT   SCORE  FILTER  REASON\n"
+            "-     rejected  -      -       -\n"
+            "n1    best      -      -       -\n");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// `novacron cluster status` and `novacron node list|show|cordon|uncordon`, parsed and run in
-// process against a real HTTP server on loopback answering like the daemon's cluster routes:
-// output, requests, error lines and exit codes, and the --help texts.
+// `novacron cluster status`, `novacron node list|show|cordon|uncordon` and `novacron vm
+// placement`, parsed and run in process against a real HTTP server on loopback answering like the
+// daemon's cluster routes: output, requests, error lines and exit codes, and the --help texts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cluster_samples_for_test.h"
+#include "cli/cmd_cluster_render.h"
 #include "cli/commands.h"
 #include "cli/fake_daemon_for_test.h"
 #include "servers/server_util.h"
@@ -28,7 +29,7 @@ struct CliResult {
   std::string out, err;
 };
 
-// Parses and runs `novacron ARGS...` with the node and cluster commands as main() does,
+// Parses and runs `novacron ARGS...` with the node, cluster and vm commands as main() does,
 // capturing stdout and stderr.
 CliResult RunCli(std::vector<std::string> args) {
   CLI::App app("novacron (test)", "novacron");
@@ -36,6 +37,7 @@ CliResult RunCli(std::vector<std::string> args) {
   CliResult result;
   AddNodeCommand(app, result.exit_code);
   AddClusterCommand(app, result.exit_code);
+  AddVmCommand(app, result.exit_code);
   std::ostringstream out, err;
   std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
   std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
@@ -57,8 +59,9 @@ class FakeClusterDaemon {
  public:
   json cluster = SampleEtcdCluster();
   json nodes = json::array({SampleNode("node-a", "ready"), SampleNode("node-b", "ready")});
-  bool standalone = false;  // cordon answers 409
-  bool admin = true;        // else cordon answers 403
+  json placement = SamplePlacement();  // of the VM named "web"
+  bool standalone = false;             // cordon and placement answer 409
+  bool admin = true;                   // else cordon answers 403
 
   FakeClusterDaemon() : daemon_(Routes()) { daemon_.Start(); }
 
@@ -100,6 +103,19 @@ class FakeClusterDaemon {
       Record(request);
       json* node = Find(request.Param("id"));
       return node ? http::Response::Json(200, node->dump()) : NotFound(request.Param("id"));
+    });
+    router.Get("/api/v1/vms/{id}/placement", [this](const http::Request& request) {
+      Record(request);
+      if (standalone) {
+        return http::Response::Problem(
+            409, "Conflict",
+            "placement needs cluster.mode etcd: a standalone node runs every VM itself");
+      }
+      std::string id(request.Param("id"));
+      if (id != placement["vm_name"] && id != placement["vm_id"]) {
+        return http::Response::Problem(404, "Not Found", "no vm with id or name '" + id + "'");
+      }
+      return http::Response::Json(200, placement.dump());
     });
     for (const char* action : {"cordon", "uncordon"}) {
       router.Post(std::string("/api/v1/nodes/{id}/") + action,
@@ -247,13 +263,87 @@ TEST(NodeCommandTest, CordonOnStandaloneIsConflictAndForbiddenIsOne) {
   EXPECT_EQ(r.err, "novacron: node uncordon: 403 Forbidden: needs admin\n");
 }
 
+TEST(VmPlacementCommandTest, TableAndJson) {
+  FakeClusterDaemon daemon;
+  CliResult r = RunCli({"vm", "placement", "web", "--server", daemon.address()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out, RenderVmPlacement(SamplePlacement()));
+  EXPECT_THAT(r.out, HasSubstr("is on node node-a; placement (pack) would choose node-b now\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nnode-e  rejected  -      capacity  memory_mib: 2048 of"));
+
+  // -o json: the body as received, the id works like the name.
+  CliResult js = RunCli({"vm", "placement", "0f3c2a9e-1111-2222-3333-444455556666", "-o", "json",
+                         "--server", daemon.address()});
+  EXPECT_EQ(js.exit_code, 0) << js.err;
+  EXPECT_EQ(json::parse(js.out), SamplePlacement());
+  EXPECT_EQ(
+      daemon.requests(),
+      (std::vector<std::string>{"GET /api/v1/vms/web/placement",
+                                "GET /api/v1/vms/0f3c2a9e-1111-2222-3333-444455556666/placement"}));
+}
+
+TEST(VmPlacementCommandTest, NoNodeCanTakeItIsStillExitZero) {
+  FakeClusterDaemon daemon;
+  daemon.placement["node"] = "";
+  daemon.placement["best"] = nullptr;
+  daemon.placement["nodes"] = json::array({SamplePlacement()["nodes"][4]});
+  CliResult r = RunCli({"vm", "placement", "web", "--server", daemon.address()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" is not placed yet; no node can take it now\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nnode-e  rejected"));
+}
+
+TEST(VmPlacementCommandTest, UnknownVmIsFiveAndStandaloneIsSix) {
+  FakeClusterDaemon daemon;
+  CliResult missing = RunCli({"vm", "placement", "web9", "--server", daemon.address()});
+  EXPECT_EQ(missing.exit_code, 5);
+  EXPECT_EQ(missing.err, "novacron: vm placement: 404 Not Found: no vm with id or name 'web9'\n");
+  EXPECT_EQ(missing.out, "");
+
+  daemon.standalone = true;
+  for (const char* output : {"table", "json"}) {
+    CliResult r = RunCli({"vm", "placement", "web", "-o", output, "--server", daemon.address()});
+    EXPECT_EQ(r.exit_code, 6) << output;
+    EXPECT_EQ(r.err,
+              "novacron: vm placement: 409 Conflict: placement needs cluster.mode etcd: a "
+              "standalone node runs every VM itself\n");
+    EXPECT_EQ(r.out, "") << output;
+  }
+}
+
+TEST(VmPlacementCommandTest, NameIsOnePathSegment) {
+  FakeClusterDaemon daemon;
+  CliResult r = RunCli({"vm", "placement", "a b?c", "--server", daemon.address()});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("no vm with id or name 'a b?c'"));
+}
+
+TEST(VmPlacementCommandTest, HelpAndUsage) {
+  CliResult help = RunCli({"vm", "placement", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* text : {"Explain a VM's placement", "nothing is moved", "cluster.mode etcd",
+                           "NAME|ID", "--server", "--data-dir", "--token-file", "--cacert",
+                           "-o,--output", "Examples:", "novacron vm placement web1",
+                           "Exit codes:", "5 VM not found", "6 conflict (a standalone daemon"}) {
+    EXPECT_THAT(help.out, HasSubstr(text));
+  }
+  CliResult vm = RunCli({"vm", "--help"});
+  EXPECT_EQ(vm.exit_code, 0);
+  EXPECT_THAT(vm.out, HasSubstr("placement"));
+  EXPECT_EQ(RunCli({"vm", "placement"}).exit_code, 2);                          // no VM
+  EXPECT_EQ(RunCli({"vm", "placement", "web", "-o", "yaml"}).exit_code, 2);     // bad output
+  EXPECT_EQ(RunCli({"vm", "placement", "web", "--server", "x"}).exit_code, 2);  // no port
+}
+
 TEST(NodeCommandTest, NoDaemonIsExitFour) {
   std::string address = "127.0.0.1:" + std::to_string(novacron::testing::PickFreePort());
   for (std::vector<std::string> args : {std::vector<std::string>{"cluster", "status"},
                                         {"node", "list"},
                                         {"node", "show", "node-a"},
                                         {"node", "cordon", "node-a"},
-                                        {"node", "uncordon", "node-a", "-o", "json"}}) {
+                                        {"node", "uncordon", "node-a", "-o", "json"},
+                                        {"vm", "placement", "web"}}) {
     std::string command = args[0] + " " + args[1];
     args.insert(args.end(), {"--server", address});
     CliResult r = RunCli(args);

@@ -24,17 +24,20 @@ void AddVmCommand(CLI::App& app, int& exit_code) {
   CLI::App* vm = AddApiCommandGroup(
       app, "vm",
       "Manage the VMs of a running daemon through its REST API: list, show, create, start, "
-      "stop, shutdown, reboot, delete.",
+      "stop, shutdown, reboot, delete, and placement (cluster mode: where a VM is and where "
+      "placement would put it now).",
       "  novacron vm create --name web1 --memory 1G --disk size=10G --start --wait\n"
       "  novacron vm list -l app=web\n"
       "  novacron vm show web1 -o json\n"
       "  novacron vm shutdown web1 --wait\n"
-      "  novacron vm delete web1 --yes\n",
+      "  novacron vm delete web1 --yes\n"
+      "  novacron vm placement web1\n",
       kVmExitCodesHelp, "docs/cli-vm.md");
   AddVmListCommands(*vm, exit_code);
   AddVmCreateCommand(*vm, exit_code);
   AddVmPowerCommands(*vm, exit_code);
   AddVmDeleteCommand(*vm, exit_code);
+  AddVmPlacementCommand(*vm, exit_code);
 }
 
 }  // namespace novacron::cli

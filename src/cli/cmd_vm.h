@@ -19,9 +19,10 @@ extern const char* const kVmExitCodesHelp;
 // --timeout of --wait: "30s", "5m", "1m30s".
 Result<std::chrono::milliseconds> ParseWaitTimeout(const std::string& text);
 
-void AddVmListCommands(CLI::App& vm, int& exit_code);   // list, show
-void AddVmCreateCommand(CLI::App& vm, int& exit_code);  // create
-void AddVmPowerCommands(CLI::App& vm, int& exit_code);  // start, stop, shutdown, reboot
-void AddVmDeleteCommand(CLI::App& vm, int& exit_code);  // delete
+void AddVmListCommands(CLI::App& vm, int& exit_code);      // list, show
+void AddVmCreateCommand(CLI::App& vm, int& exit_code);     // create
+void AddVmPowerCommands(CLI::App& vm, int& exit_code);     // start, stop, shutdown, reboot
+void AddVmDeleteCommand(CLI::App& vm, int& exit_code);     // delete
+void AddVmPlacementCommand(CLI::App& vm, int& exit_code);  // placement
 
 }  // namespace novacron::cli

@@ -22,7 +22,8 @@ void AddListCommand(CLI::App& vm, int& exit_code) {
   CLI::App* cmd = vm.add_subcommand(
       "list",
       "List VMs: name, short id, state (with drift between the store and the hypervisor), "
-      "vCPUs, memory, age and labels. Shows the first page (--limit, default 100) unless --all.");
+      "node (cluster mode), vCPUs, memory, age and labels. Shows the first page (--limit, "
+      "default 100) unless --all.");
   cmd->alias("ls");
   AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("--state", opts->query.state,
@@ -75,7 +76,9 @@ void AddShowCommand(CLI::App& vm, int& exit_code) {
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = vm.add_subcommand(
-      "show", "Show one VM: state, drift, last error, version, timestamps and its whole spec.");
+      "show",
+      "Show one VM: state, drift, node (cluster mode), last error, version, timestamps and its "
+      "whole spec (ha and node_selector when set).");
   cmd->alias("get");
   AddApiCommandOptions(*cmd, opts->common);
   cmd->add_option("vm", opts->vm, "VM name or id")->required()->type_name("NAME|ID");

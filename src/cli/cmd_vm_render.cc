@@ -147,14 +147,27 @@ std::string FormatAge(std::chrono::system_clock::time_point then,
 
 std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
                           std::chrono::system_clock::time_point now) {
-  Table table({"NAME", "ID", "STATE", "VCPUS", "MEMORY(MiB)", "AGE", "LABELS"});
+  // NODE only when a VM has one (cluster mode): a standalone daemon's list stays as narrow.
+  const bool nodes = std::any_of(vms.begin(), vms.end(), [](const nlohmann::json& vm) {
+    return !JsonString(vm, "node").empty();
+  });
+  std::vector<std::string> header = {"NAME", "ID", "STATE"};
+  if (nodes) header.push_back("NODE");
+  header.insert(header.end(), {"VCPUS", "MEMORY(MiB)", "AGE", "LABELS"});
+  Table table(std::move(header));
   for (const auto& vm : vms) {
     const nlohmann::json& spec = Spec(vm);
     std::string name = JsonString(vm, "name");
     if (name.empty()) name = JsonString(spec, "name");
-    table.Add({name, ShortId(JsonString(vm, "id")), StateCell(vm), JsonScalar(spec, "vcpus"),
-               JsonScalar(spec, "memory_mib"), FormatAge(JsonString(vm, "created_at"), now),
-               FormatLabels(spec.value("labels", nlohmann::json::object()))});
+    std::vector<std::string> row = {name, ShortId(JsonString(vm, "id")), StateCell(vm)};
+    if (nodes) {
+      std::string node = JsonString(vm, "node");
+      row.push_back(node.empty() ? "-" : node);
+    }
+    row.insert(row.end(), {JsonScalar(spec, "vcpus"), JsonScalar(spec, "memory_mib"),
+                           FormatAge(JsonString(vm, "created_at"), now),
+                           FormatLabels(spec.value("labels", nlohmann::json::object()))});
+    table.Add(std::move(row));
   }
   return table.Render();
 }
@@ -166,6 +179,9 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
   out.Add("Name", name.empty() ? JsonString(spec, "name") : name);
   out.Add("ID", JsonString(vm, "id"));
   out.Add("State", StateCell(vm));
+  // The owner in cluster mode; a standalone daemon (and one not placed yet: drift "unplaced")
+  // answers "".
+  if (!JsonString(vm, "node").empty()) out.Add("Node", JsonString(vm, "node"));
   if (!JsonString(vm, "last_error").empty()) out.Add("Last error", JsonString(vm, "last_error"));
   out.Add("Version", JsonScalar(vm, "version"));
   out.Add("Created", JsonString(vm, "created_at") + " (" +
@@ -187,6 +203,10 @@ std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock:
                             ? "serial.log in the VM's directory"
                             : "pty console");
   out.Add("Labels", FormatLabels(spec.value("labels", nlohmann::json::object())));
+  // Cluster placement fields: the spec omits them at their defaults (false, empty).
+  if (spec.value("ha", nlohmann::json(false)) == true) out.Add("HA", "yes");
+  const nlohmann::json selector = spec.value("node_selector", nlohmann::json::object());
+  if (selector.is_object() && !selector.empty()) out.Add("Node selector", FormatLabels(selector));
   return out.Render();
 }
 

@@ -27,10 +27,12 @@ std::string FormatAge(std::string_view created_at, std::chrono::system_clock::ti
 std::string FormatAge(std::chrono::system_clock::time_point then,
                       std::chrono::system_clock::time_point now);
 
-// NAME ID STATE VCPUS MEMORY(MiB) AGE LABELS, one row per VM.
+// NAME ID STATE VCPUS MEMORY(MiB) AGE LABELS, one row per VM; NODE after STATE when any VM has a
+// node (cluster mode), "-" for those without.
 std::string RenderVmTable(const std::vector<nlohmann::json>& vms,
                           std::chrono::system_clock::time_point now);
-// "Name:  web1\nID: ...": every field of one VM, its spec included.
+// "Name:  web1\nID: ...": every field of one VM, its spec included. Node, HA and Node selector
+// only when set (cluster mode; the spec omits ha and node_selector at their defaults).
 std::string RenderVmDetails(const nlohmann::json& vm, std::chrono::system_clock::time_point now);
 
 }  // namespace novacron::cli

@@ -326,6 +326,69 @@ TEST(RenderTest, Details) {
             "Labels:     app=web,tier=front\n");
 }
 
+// Cluster mode: the owner node after State, ha and node_selector after Labels, each only when
+// set (a standalone daemon answers "node": "" and the spec omits the defaults).
+TEST(RenderTest, DetailsInClusterMode) {
+  auto now = *ParseRfc3339("2026-11-25T12:00:00Z");
+  json vm = SampleVm();
+  vm["drift"] = "";
+  vm["node"] = "node-b";
+  vm["spec"]["ha"] = true;
+  vm["spec"]["node_selector"] = {{"zone", "east"}, {"novacron.io/storage", "ceph"}};
+  EXPECT_EQ(RenderVmDetails(vm, now),
+            "Name:          web1\n"
+            "ID:            0f3c2a9e-1111-2222-3333-444455556666\n"
+            "State:         running\n"
+            "Node:          node-b\n"
+            "Version:       3\n"
+            "Created:       2026-11-25T11:55:00.5Z (4m ago)\n"
+            "Updated:       2026-11-25T11:56:00Z\n"
+            "VCPUs:         2\n"
+            "Memory:        1024 MiB\n"
+            "Disks:         vda  overlay on /img/debian.qcow2\n"
+            "               (auto)  blank 10240 MiB\n"
+            "Network:       bridge br0\n"
+            "Boot:          from the first disk\n"
+            "Serial log:    pty console\n"
+            "Labels:        app=web,tier=front\n"
+            "HA:            yes\n"
+            "Node selector: novacron.io/storage=ceph,zone=east\n");
+
+  // Empty node, ha false and an empty selector (as a client may send them) add no rows.
+  json standalone = SampleVm();
+  standalone["node"] = "";
+  standalone["spec"]["ha"] = false;
+  standalone["spec"]["node_selector"] = json::object();
+  EXPECT_EQ(RenderVmDetails(standalone, now), RenderVmDetails(SampleVm(), now));
+  std::string out = RenderVmDetails(standalone, now);
+  EXPECT_EQ(out.find("Node"), std::string::npos) << out;
+  EXPECT_EQ(out.find("HA:"), std::string::npos) << out;
+}
+
+// NODE only when some VM has a node, "-" for the VMs without one.
+TEST(RenderTest, TableInClusterMode) {
+  auto now = *ParseRfc3339("2026-11-25T12:00:00Z");
+  json web = SampleVm();
+  web["drift"] = "";
+  web["node"] = "node-b";
+  json db = {{"id", "abcdef12-0000"},
+             {"name", "db"},
+             {"state", "defined"},
+             {"drift", "unplaced"},
+             {"node", ""},
+             {"created_at", "2026-11-20T12:00:00Z"},
+             {"spec", {{"name", "db"}, {"vcpus", 16}, {"memory_mib", 65536}}}};
+  EXPECT_EQ(RenderVmTable({web, db}, now),
+            "NAME  ID        STATE                      NODE    VCPUS  MEMORY(MiB)  AGE  LABELS\n"
+            "web1  0f3c2a9e  running                    node-b  2      1024         4m   "
+            "app=web,tier=front\n"
+            "db    abcdef12  defined (drift: unplaced)  -       16     65536        5d   -\n");
+  web["node"] = "";
+  std::string standalone = RenderVmTable({web, db}, now);
+  EXPECT_EQ(standalone.substr(0, standalone.find('\n')),
+            "NAME  ID        STATE                      VCPUS  MEMORY(MiB)  AGE  LABELS");
+}
+
 TEST(ListQueryTest, TargetEncodesFilters) {
   VmListQuery q;
   EXPECT_EQ(VmListTarget(q, ""), "/api/v1/vms?limit=100");

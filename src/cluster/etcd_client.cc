@@ -219,13 +219,54 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Connect(EtcdOptions options) {
 
 const EtcdOptions& EtcdClient::options() const { return impl_->options; }
 
+bool EtcdClient::reads_stale() const { return impl_->stale.load(); }
+
+Status EtcdClient::Impl::ReadRange(std::string_view what, etcdserverpb::RangeRequest& request,
+                                   etcdserverpb::RangeResponse& response, bool* out_of_range) {
+  auto range = [&](std::chrono::milliseconds timeout) {
+    return Run(
+        what, Retry::kIfUnavailable,
+        [&](const auto& ch, auto& ctx) {
+          grpc::Status result = KV::NewStub(ch)->Range(&ctx, request, &response);
+          if (out_of_range != nullptr) {
+            *out_of_range = result.error_code() == grpc::StatusCode::OUT_OF_RANGE;
+          }
+          return result;
+        },
+        timeout);
+  };
+  if (!options.stale_reads_without_quorum || request.serializable()) return range({});
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const int64_t probe = std::chrono::nanoseconds(options.stale_probe_interval).count();
+  const bool try_linearizable = !stale.load() || now - last_linearizable_try_ns.load() >= probe;
+  Status linearizable = Unavailable("etcd: no quorum");
+  if (try_linearizable) {
+    last_linearizable_try_ns.store(now);
+    // Without quorum a linearizable read waits for a leader until its deadline: keep it short,
+    // a healthy etcd answers in milliseconds.
+    linearizable = range(std::min(options.call_timeout, options.stale_probe_interval));
+    if (linearizable.ok()) {
+      stale.store(false);
+      return linearizable;
+    }
+    if (linearizable.code() != ErrorCode::kUnavailable &&
+        linearizable.code() != ErrorCode::kDeadlineExceeded) {
+      return linearizable;
+    }
+  }
+  request.set_serializable(true);
+  Status serializable = range({});
+  request.set_serializable(false);
+  if (!serializable.ok()) return linearizable.ok() ? serializable : linearizable;
+  stale.store(true);
+  return serializable;
+}
+
 Result<std::optional<KeyValue>> EtcdClient::Get(const std::string& key) {
   etcdserverpb::RangeRequest request;
   request.set_key(key);
   etcdserverpb::RangeResponse response;
-  NOVACRON_RETURN_IF_ERROR(impl_->Run(
-      "get " + key, Retry::kIfUnavailable,
-      [&](const auto& ch, auto& ctx) { return KV::NewStub(ch)->Range(&ctx, request, &response); }));
+  NOVACRON_RETURN_IF_ERROR(impl_->ReadRange("get " + key, request, response));
   if (response.kvs_size() == 0) return std::optional<KeyValue>();
   return std::optional<KeyValue>(FromProto(response.kvs(0)));
 }
@@ -238,9 +279,7 @@ Result<EtcdClient::Range> EtcdClient::GetPrefix(const std::string& prefix, int64
   // No sort options: etcd returns keys in key order anyway, and any sort makes it read the whole
   // range before applying the limit.
   etcdserverpb::RangeResponse response;
-  NOVACRON_RETURN_IF_ERROR(impl_->Run(
-      "list " + prefix, Retry::kIfUnavailable,
-      [&](const auto& ch, auto& ctx) { return KV::NewStub(ch)->Range(&ctx, request, &response); }));
+  NOVACRON_RETURN_IF_ERROR(impl_->ReadRange("list " + prefix, request, response));
   Range range;
   range.revision = response.header().revision();
   range.more = response.more();
@@ -267,12 +306,7 @@ Result<EtcdClient::Range> EtcdClient::GetRange(const RangeQuery& query) {
   // Without a sort order etcd returns keys in key order and stops reading at `limit`.
   etcdserverpb::RangeResponse response;
   bool out_of_range = false;
-  Status status =
-      impl_->Run("range " + query.key, Retry::kIfUnavailable, [&](const auto& ch, auto& ctx) {
-        grpc::Status result = KV::NewStub(ch)->Range(&ctx, request, &response);
-        out_of_range = result.error_code() == grpc::StatusCode::OUT_OF_RANGE;
-        return result;
-      });
+  Status status = impl_->ReadRange("range " + query.key, request, response, &out_of_range);
   // etcd says OUT_OF_RANGE only for a compacted or future revision: not a bad argument of ours,
   // but a snapshot that is gone (callers read again at the latest revision).
   if (!status.ok() && out_of_range) return FailedPrecondition(status.message());

@@ -31,6 +31,12 @@ struct EtcdOptions {
   std::string ca_file{};
   std::string cert_file{};
   std::string key_file{};
+  // Reads that cannot be linearizable because etcd has no quorum are answered by a reachable
+  // member from its own copy (a serializable read: the last state it knows), and reads_stale()
+  // says so. While stale, reads go straight to a member and a linearizable read is tried again
+  // every stale_probe_interval, so no read waits out a timeout more than once per interval.
+  bool stale_reads_without_quorum = false;
+  std::chrono::milliseconds stale_probe_interval{2000};
 };
 
 // What one endpoint says about itself (Maintenance.Status).
@@ -104,6 +110,10 @@ class EtcdClient {
   std::vector<EndpointStatus> Health();
 
   const EtcdOptions& options() const;
+
+  // With stale_reads_without_quorum: true while reads are answered from a member's last known
+  // state because etcd has no quorum (or no member could answer a linearizable read in time).
+  bool reads_stale() const;
 
   // Internal: the channel set, for etcd_watch.cc.
   struct Impl;

@@ -34,6 +34,16 @@ struct EtcdClient::Impl {
   Status Run(std::string_view what, Retry retry, Call&& call,
              std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
+  // Stale reads (EtcdOptions::stale_reads_without_quorum): whether the last read had to be
+  // serializable, and when a linearizable read was last tried (steady clock, ns).
+  std::atomic<bool> stale{false};
+  std::atomic<int64_t> last_linearizable_try_ns{0};
+
+  // A Range call with the stale-read fallback; `out_of_range` (optional) tells a compacted
+  // revision apart.
+  Status ReadRange(std::string_view what, etcdserverpb::RangeRequest& request,
+                   etcdserverpb::RangeResponse& response, bool* out_of_range = nullptr);
+
   std::chrono::system_clock::time_point Deadline() const {
     return std::chrono::system_clock::now() + options.call_timeout;
   }

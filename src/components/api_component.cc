@@ -42,6 +42,7 @@ Status ApiComponent::DoStart(lifecycle::StartContext& ctx) {
   api::ApiV1Deps v1;
   v1.manager = manager;
   v1.idempotency = &store_->vms();
+  v1.reads_stale = [store = store_.get()] { return store->ServingStaleReads(); };
   v1.log = log();
   api::AddApiV1Routes(router, v1);
   api::ClusterRoutesDeps cluster_routes;

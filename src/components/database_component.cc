@@ -39,7 +39,8 @@ Status DatabaseComponent::DoStart(lifecycle::StartContext& ctx) {
     // Cluster mode: the records every node shares live in etcd; the boot records stay in the
     // local store (docs/cluster.md, "Records in etcd").
     const config::ClusterConfig& cluster = config().cluster;
-    NOVACRON_ASSIGN_OR_RETURN(std::shared_ptr<cluster::EtcdClient> client, ConnectEtcd(cluster));
+    NOVACRON_ASSIGN_OR_RETURN(std::shared_ptr<cluster::EtcdClient> client,
+                              ConnectEtcd(cluster, /*stale_reads=*/true));
     NOVACRON_RETURN_IF_ERROR(ReachEtcd(*client, cluster, ctx.stop_token()));
     NOVACRON_ASSIGN_OR_RETURN(
         opened, store::EtcdStateStore::Open(std::move(client), cluster.prefix, std::move(opened)));

@@ -11,13 +11,15 @@ std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
   return out;
 }
 
-Result<std::shared_ptr<cluster::EtcdClient>> ConnectEtcd(const config::ClusterConfig& cluster) {
+Result<std::shared_ptr<cluster::EtcdClient>> ConnectEtcd(const config::ClusterConfig& cluster,
+                                                         bool stale_reads) {
   cluster::EtcdOptions options;
   options.endpoints = cluster.etcd_endpoints;
   options.ca_file = cluster.etcd_ca_file;
   options.cert_file = cluster.etcd_cert_file;
   options.key_file = cluster.etcd_key_file;
   options.call_timeout = std::chrono::seconds(5);
+  options.stale_reads_without_quorum = stale_reads;
   NOVACRON_ASSIGN_OR_RETURN(std::unique_ptr<cluster::EtcdClient> client,
                             cluster::EtcdClient::Connect(std::move(options)));
   return std::shared_ptr<cluster::EtcdClient>(std::move(client));

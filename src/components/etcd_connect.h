@@ -16,8 +16,11 @@ namespace novacron::components {
 // "a:2379,b:2379", for messages and logs.
 std::string JoinEndpoints(const std::vector<std::string>& endpoints);
 
-// A client for cluster.etcd_endpoints with the TLS files; connects lazily.
-Result<std::shared_ptr<cluster::EtcdClient>> ConnectEtcd(const config::ClusterConfig& cluster);
+// A client for cluster.etcd_endpoints with the TLS files; connects lazily. With `stale_reads`,
+// reads fall back to a member's last known state while etcd has no quorum (the records' client:
+// docs/cluster.md, "etcd without quorum").
+Result<std::shared_ptr<cluster::EtcdClient>> ConnectEtcd(const config::ClusterConfig& cluster,
+                                                         bool stale_reads = false);
 
 // Waits until some endpoint answers and sees a leader, up to cluster.etcd_dial_timeout (or a
 // stop request): kUnavailable naming every endpoint and the last failure otherwise.

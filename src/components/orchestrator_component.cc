@@ -77,10 +77,12 @@ Status OrchestratorComponent::DoStart(lifecycle::StartContext& ctx) {
                   ? cluster::PlacementStrategy::kPack
                   : cluster::PlacementStrategy::kSpread;
   {
+    // The first listing runs on the worker, beside the rest of the boot: ready does not wait on
+    // per-record work (docs/cluster.md, "Ownership").
     std::lock_guard lock(mu_);
     stopping_ = false;
+    relist_ = true;
   }
-  NOVACRON_RETURN_IF_ERROR(Relist());
   cluster_->SetMembershipHandler([this](bool member) { OnMembership(member); });
   worker_ = std::thread([this] { Run(); });
   log().Info("orchestrator started",
@@ -143,6 +145,7 @@ void OrchestratorComponent::OnVmEvents(const std::vector<cluster::WatchEvent>& e
     if (entry->owner.empty()) leader_wanted_ = true;
     vms_[id] = std::move(entry).value();
   }
+  duties_->NoteRecordChanged();  // rendered lists of this node's API are stale now
   wake_.notify_all();
 }
 
@@ -176,9 +179,10 @@ void OrchestratorComponent::Run() {
     if (relist) {
       Status listed = Relist();
       if (!listed.ok()) {
-        log().Warn("cannot list the vm records again", {{"error", listed.ToString()}});
-        std::lock_guard again(mu_);
-        relist_ = true;  // the next round tries again
+        log().Warn("cannot list the vm records", {{"error", listed.ToString()}});
+        std::unique_lock again(mu_);
+        relist_ = true;  // tried again in a second
+        wake_.wait_for(again, std::chrono::seconds(1), [&] { return stopping_; });
       }
     }
     if (all) {
@@ -361,7 +365,9 @@ Status OrchestratorComponent::Stop(lifecycle::StopContext&) {
 lifecycle::HealthReport OrchestratorComponent::Health() const {
   std::lock_guard lock(mu_);
   if (relist_) {
-    return lifecycle::HealthReport::Degraded("the vm record watch lost history; listing again");
+    return lifecycle::HealthReport::Degraded(
+        "listing the vm records (at start, or after the "
+        "watch lost history)");
   }
   return {};
 }

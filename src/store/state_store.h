@@ -27,6 +27,10 @@ class StateStore {
   // A cheap round trip to the database, for the component's health check.
   virtual Status Health() = 0;
 
+  // True while reads are answered from a possibly stale copy (etcd without quorum: the API then
+  // adds a Warning header). Always false for stores that never serve stale reads.
+  virtual bool ServingStaleReads() const { return false; }
+
   virtual BootStore& boots() = 0;
   virtual VmStore& vms() = 0;
   virtual TokenStore& tokens() = 0;

@@ -105,6 +105,9 @@ class VmManager {
                         bool force) = 0;
 
   virtual Result<NodeView> Node() = 0;
+  // Every domain the hypervisor has, this daemon's or not, with its power state (what
+  // `virsh list --all` shows): what really runs here, whatever the records say.
+  virtual Result<std::vector<DomainStatus>> Domains() = 0;
   virtual Result<ReconcileReport> Reconcile() = 0;
 
   // Changes whenever a VM record this manager wrote changed (create, any update, delete). Read
@@ -134,6 +137,9 @@ class VmOwnerDuties {
   // elsewhere); returns how many were running. Uses what the manager last knew of its records,
   // so it works while etcd is unreachable. On rejoin, those still owned here start again.
   virtual int FenceHaDomains() = 0;
+  // Another node changed a record (the watch saw it): answers cached against generation() are
+  // stale now.
+  virtual void NoteRecordChanged() = 0;
 };
 
 }  // namespace novacron::vm

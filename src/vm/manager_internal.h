@@ -71,6 +71,7 @@ class VmManagerImpl final : public VmManager, public VmOwnerDuties {
   Status Delete(const std::string& id_or_name, std::optional<int64_t> if_match,
                 bool force) override;
   Result<NodeView> Node() override;
+  Result<std::vector<DomainStatus>> Domains() override { return hypervisor_.ListDomains(); }
   Result<ReconcileReport> Reconcile() override;
 
   uint64_t generation() const override { return generation_.load(std::memory_order_acquire); }
@@ -78,6 +79,7 @@ class VmManagerImpl final : public VmManager, public VmOwnerDuties {
   Status ReconcileVm(const std::string& id) override;
   void SetFenced(bool fenced) override;
   int FenceHaDomains() override;
+  void NoteRecordChanged() override { Bump(); }
 
   void Drain() { jobs_.Drain(); }
 

@@ -228,6 +228,7 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
   result.body = response->body;
   result.content_type = response->Header("Content-Type");
   result.etag = response->Header("ETag");
+  result.warning = response->Header("Warning");
   return result;
 }
 

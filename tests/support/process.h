@@ -80,6 +80,7 @@ struct HttpResult {
   int status = 0;
   std::string content_type;
   std::string etag;
+  std::string warning;  // the Warning header, "" when absent
   std::string body;
 };
 HttpResult HttpGet(uint16_t port, const std::string& target);

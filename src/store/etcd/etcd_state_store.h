@@ -36,6 +36,8 @@ class EtcdStateStore final : public StateStore {
   // The local store's health, then a linearizable etcd read (which needs etcd's quorum).
   Status Health() override;
 
+  bool ServingStaleReads() const override { return client_.reads_stale(); }
+
   BootStore& boots() override { return local_->boots(); }
   VmStore& vms() override { return vms_; }
   TokenStore& tokens() override { return tokens_; }
