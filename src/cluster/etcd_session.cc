@@ -38,8 +38,13 @@ bool EtcdSession::Wait(Clock::duration delay) {
   return !stop_cv_.wait_for(lock, delay, [&] { return stopping_; });
 }
 
+std::chrono::nanoseconds FenceMargin(std::chrono::seconds ttl) {
+  return std::min<std::chrono::nanoseconds>(std::chrono::nanoseconds(ttl) / 4,
+                                            std::chrono::seconds(1));
+}
+
 EtcdSession::Clock::duration EtcdSession::FenceMargin() const {
-  return std::min<Clock::duration>(Clock::duration(options_.ttl) / 4, std::chrono::seconds(1));
+  return std::chrono::duration_cast<Clock::duration>(cluster::FenceMargin(options_.ttl));
 }
 
 EtcdSession::Clock::time_point EtcdSession::FencePoint() const {

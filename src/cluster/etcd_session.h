@@ -22,6 +22,10 @@
 
 namespace novacron::cluster {
 
+// How long before its lease deadline a node declares itself fenced: a quarter of the TTL, at most
+// 1 s (room for a late timer or a busy thread). The simulator uses the same rule.
+std::chrono::nanoseconds FenceMargin(std::chrono::seconds ttl);
+
 class EtcdSession {
  public:
   using Clock = std::chrono::steady_clock;

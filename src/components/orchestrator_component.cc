@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
+#include "cluster/vm_entry.h"
 #include "components/cluster_component.h"
 #include "components/database_component.h"
 #include "components/vm_manager_component.h"
 #include "observe/log_format.h"
 #include "store/etcd/etcd_store_codec.h"
-#include "vm/vm_spec.h"
 
 namespace novacron::components {
 namespace {
@@ -15,30 +15,6 @@ namespace {
 constexpr auto kLeaderRoundEvery = std::chrono::seconds(1);
 
 }  // namespace
-
-Result<cluster::VmEntry> VmEntryOf(const store::VmRecord& record) {
-  Result<vm::VmSpec> spec = vm::ParseVmSpecJson(record.spec_json);
-  if (!spec.ok()) {
-    return Internal("vm " + record.id + ": stored spec is unreadable: " + spec.status().message());
-  }
-  cluster::VmEntry entry;
-  entry.id = record.id;
-  entry.name = record.name;
-  entry.owner = record.owner;
-  entry.state = record.state;
-  entry.drift = record.drift;
-  entry.last_error = record.last_error;
-  entry.version = record.version;
-  entry.ha = spec->ha;
-  entry.has_disks = !spec->disks.empty();
-  entry.request.vm_id = record.id;
-  entry.request.vcpus = spec->vcpus;
-  entry.request.memory_mib = static_cast<int64_t>(spec->memory_mib);
-  entry.request.node_selector = spec->node_selector;
-  auto group = spec->labels.find(cluster::kAntiAffinityLabel);
-  if (group != spec->labels.end()) entry.request.anti_affinity_group = group->second;
-  return entry;
-}
 
 OrchestratorComponent::~OrchestratorComponent() {
   {
@@ -76,6 +52,9 @@ Status OrchestratorComponent::DoStart(lifecycle::StartContext& ctx) {
   strategy_ = config().cluster.placement == config::PlacementStrategy::kPack
                   ? cluster::PlacementStrategy::kPack
                   : cluster::PlacementStrategy::kSpread;
+  leader_loop_.emplace(cluster::LeaderLoop::Options{
+      std::chrono::duration_cast<std::chrono::milliseconds>(config().cluster.failover_grace),
+      strategy_});
   {
     // The first listing runs on the worker, beside the rest of the boot: ready does not wait on
     // per-record work (docs/cluster.md, "Ownership").
@@ -100,7 +79,7 @@ Status OrchestratorComponent::Relist() {
     const std::string id = kv.key.substr(dir.size());
     Result<store::VmRecord> record = store::DecodeVm(kv, id);
     Result<cluster::VmEntry> entry =
-        record.ok() ? VmEntryOf(*record) : Result<cluster::VmEntry>(record.status());
+        record.ok() ? cluster::VmEntryOf(*record) : Result<cluster::VmEntry>(record.status());
     if (!entry.ok()) {
       log().Warn("skipping an unreadable vm record", {{"error", entry.status().ToString()}});
       continue;
@@ -139,7 +118,7 @@ void OrchestratorComponent::OnVmEvents(const std::vector<cluster::WatchEvent>& e
     }
     Result<store::VmRecord> record = store::DecodeVm(event.kv, id);
     Result<cluster::VmEntry> entry =
-        record.ok() ? VmEntryOf(*record) : Result<cluster::VmEntry>(record.status());
+        record.ok() ? cluster::VmEntryOf(*record) : Result<cluster::VmEntry>(record.status());
     if (!entry.ok()) continue;  // reported by the relist and by reconciliation
     if (was_mine || entry->owner == node_id_) to_reconcile_.insert(id);
     if (entry->owner.empty()) leader_wanted_ = true;
@@ -216,97 +195,48 @@ std::vector<cluster::PlacementNode> OrchestratorComponent::Nodes() const {
   return nodes;
 }
 
-void OrchestratorComponent::LeaderRound() {
+cluster::ClusterView OrchestratorComponent::View() {
   cluster::ClusterAgent* agent = cluster_->agent();
-  if (agent == nullptr) return;
-  cluster::ClusterView view = agent->View();
-  if (!view.is_leader || !view.leader) {
-    lost_since_.clear();  // a new term times lost nodes afresh
-    led_term_ = 0;
-    return;
-  }
-  if (led_term_ != view.leader->term) {
-    led_term_ = view.leader->term;
-    lost_since_.clear();
-    log().Info("leading: placement and failover are this node's", {{"term", led_term_}});
-  }
-  const auto now = std::chrono::steady_clock::now();
-  cluster::LeaderInput input;
-  for (const cluster::Member& member : view.members.members) {
-    cluster::PlacementNode node;
-    node.record = member.record;
-    node.state = member.state;
-    input.nodes.push_back(std::move(node));
-    if (member.state == cluster::MemberState::kLost) {
-      if (lost_since_.emplace(member.record.node_id, now).second) {
-        log().Warn("node lost", {{"node", member.record.node_id}});
-      }
-    } else {
-      lost_since_.erase(member.record.node_id);
+  return agent != nullptr ? agent->View() : cluster::ClusterView{};
+}
+
+std::vector<cluster::VmEntry> OrchestratorComponent::Vms() {
+  std::lock_guard lock(mu_);
+  std::vector<cluster::VmEntry> vms;
+  vms.reserve(vms_.size());
+  for (const auto& [id, entry] : vms_) vms.push_back(entry);
+  return vms;
+}
+
+void OrchestratorComponent::LeaderRound() {
+  cluster::LeaderLoop::RoundResult round = leader_loop_->Round(*this);
+  if (round.new_term) log().Info("leading: placement and failover are this node's", {});
+  for (const std::string& node : round.newly_lost) log().Warn("node lost", {{"node", node}});
+  for (const auto& [action, status] : round.failed) {
+    if (status.code() == ErrorCode::kFailedPrecondition) {
+      log().Warn("no longer the leader: the round ends", {{"error", status.ToString()}});
+    } else if (status.code() != ErrorCode::kConflict && status.code() != ErrorCode::kNotFound) {
+      log().Warn("leader action failed", {{"action", cluster::LeaderActionName(action.kind)},
+                                          {"id", action.vm_id},
+                                          {"error", status.ToString()}});
     }
-  }
-  input.lost_since = lost_since_;
-  input.now = now;
-  input.failover_grace =
-      std::chrono::duration_cast<std::chrono::milliseconds>(config().cluster.failover_grace);
-  input.strategy = strategy_;
-  {
-    std::lock_guard lock(mu_);
-    input.vms.reserve(vms_.size());
-    for (const auto& [id, entry] : vms_) input.vms.push_back(entry);
-  }
-  for (const cluster::LeaderAction& action : cluster::PlanLeaderActions(input)) {
-    if (!Execute(action, *view.leader)) break;
   }
 }
 
-bool OrchestratorComponent::Execute(const cluster::LeaderAction& action,
-                                    const cluster::Leadership& leadership) {
+Status OrchestratorComponent::Apply(const cluster::LeaderAction& action,
+                                    const cluster::Leadership& term) {
   store::EtcdVmStore& vms = etcd_->etcd_vms();
-  Result<store::VmRecord> read = vms.Get(action.vm_id);
-  if (!read.ok() || read->version != action.version) return true;  // moved on: next round
-  store::VmRecord record = *read;
+  NOVACRON_ASSIGN_OR_RETURN(store::VmRecord record, vms.Get(action.vm_id));
+  if (record.version != action.version) {
+    return Conflict("vm " + action.vm_id + " moved on since the decision");
+  }
   const std::string from = record.owner;
-  using Kind = cluster::LeaderAction::Kind;
-  switch (action.kind) {
-    case Kind::kPlace:
-      record.owner = action.node_id;
-      record.drift = cluster::kDriftNotDefined;
-      record.last_error.clear();
-      break;
-    case Kind::kFailover:
-      record.owner = action.node_id;
-      record.drift = cluster::kDriftNotDefined;
-      // Wanted running on the lost node: running on the new one.
-      if (record.state == "running" || record.state == "starting") record.state = "starting";
-      if (record.state == "stopping") record.state = "stopped";
-      record.last_error = "restarted on node '" + action.node_id + "': node '" + from +
-                          "' was lost (at " +
-                          observe::FormatRfc3339Millis(std::chrono::system_clock::now()) + ")";
-      break;
-    case Kind::kUnplaceable:
-      record.last_error = action.reason;
-      break;
-    case Kind::kNodeLost:
-      record.drift = cluster::kDriftNodeLost;
-      record.last_error = action.reason;
-      break;
-  }
-  Result<store::VmRecord> written = vms.UpdateAsLeader(
-      record, action.version, leadership.Guard(cluster_->agent()->election().key()));
-  if (!written.ok()) {
-    if (written.status().code() == ErrorCode::kFailedPrecondition) {
-      log().Warn("no longer the leader: the round ends", {{"term", leadership.term}});
-      return false;
-    }
-    if (written.status().code() != ErrorCode::kConflict &&
-        written.status().code() != ErrorCode::kNotFound) {
-      log().Warn("leader action failed", {{"action", cluster::LeaderActionName(action.kind)},
-                                          {"vm", record.name},
-                                          {"error", written.status().ToString()}});
-    }
-    return true;
-  }
+  cluster::ApplyLeaderAction(action, record,
+                             observe::FormatRfc3339Millis(std::chrono::system_clock::now()));
+  cluster::ClusterAgent* agent = cluster_->agent();
+  if (agent == nullptr) return FailedPrecondition("the cluster agent stopped");
+  NOVACRON_RETURN_IF_ERROR(
+      vms.UpdateAsLeader(record, action.version, term.Guard(agent->election().key())).status());
   actions_->WithLabels({std::string(cluster::LeaderActionName(action.kind))}).Inc();
   observe::Fields fields = {{"action", std::string(cluster::LeaderActionName(action.kind))},
                             {"vm", record.name},
@@ -314,12 +244,13 @@ bool OrchestratorComponent::Execute(const cluster::LeaderAction& action,
   if (!action.node_id.empty()) fields.push_back({"node", action.node_id});
   if (!from.empty()) fields.push_back({"from", from});
   if (!action.reason.empty()) fields.push_back({"reason", action.reason});
+  using Kind = cluster::LeaderAction::Kind;
   if (action.kind == Kind::kPlace || action.kind == Kind::kFailover) {
     log().Info("vm placed", std::move(fields));
   } else {
     log().Warn("vm not placed", std::move(fields));
   }
-  return true;
+  return {};
 }
 
 Result<cluster::PlacementExplanation> OrchestratorComponent::ExplainPlacement(

@@ -21,6 +21,7 @@
 
 #include "cluster/etcd_watch.h"
 #include "cluster/leader_election.h"
+#include "cluster/leader_loop.h"
 #include "cluster/leader_plan.h"
 #include "components/node_component.h"
 #include "store/etcd/etcd_state_store.h"
@@ -30,7 +31,7 @@ namespace novacron::components {
 
 class ClusterComponent;
 
-class OrchestratorComponent : public NodeComponent {
+class OrchestratorComponent : public NodeComponent, private cluster::LeaderEnvironment {
  public:
   static constexpr std::string_view kName = "orchestrator";
   using NodeComponent::NodeComponent;
@@ -52,10 +53,14 @@ class OrchestratorComponent : public NodeComponent {
   void OnVmEvents(const std::vector<cluster::WatchEvent>& events);
   // The worker: owner reconciles as they come, a leader round every second or when woken.
   void Run();
+  // One round of the leader loop, logging what it did.
   void LeaderRound();
-  // Carries out one decision as a transaction guarded by `leadership`; false when this node
-  // no longer leads (the round ends).
-  bool Execute(const cluster::LeaderAction& action, const cluster::Leadership& leadership);
+  // cluster::LeaderEnvironment: the steady clock, the agent's view, the record index, and each
+  // action as an etcd transaction guarded by the leader key's create revision.
+  std::chrono::steady_clock::time_point Now() override { return std::chrono::steady_clock::now(); }
+  cluster::ClusterView View() override;
+  std::vector<cluster::VmEntry> Vms() override;
+  Status Apply(const cluster::LeaderAction& action, const cluster::Leadership& term) override;
   void OnMembership(bool member);
   std::vector<cluster::PlacementNode> Nodes() const;
   Status RegisterMetrics();
@@ -79,14 +84,10 @@ class OrchestratorComponent : public NodeComponent {
 
   // Only the worker thread touches these.
   std::unique_ptr<cluster::EtcdWatch> watch_;
-  std::map<std::string, std::chrono::steady_clock::time_point> lost_since_;
-  int64_t led_term_ = 0;
+  std::optional<cluster::LeaderLoop> leader_loop_;
 
   std::thread worker_;
   observe::CounterFamily* actions_ = nullptr;  // novacron_cluster_leader_actions_total{action}
 };
-
-// What the leader needs of a VM record; kInternal for a record whose spec does not parse.
-Result<cluster::VmEntry> VmEntryOf(const store::VmRecord& record);
 
 }  // namespace novacron::components

@@ -209,6 +209,24 @@ void VmManagerImpl::SetFenced(bool fenced) {
   }
 }
 
+bool VmManagerImpl::PowerOffIfHa(const std::string& id) {
+  {
+    std::lock_guard lock(owned_mu_);
+    auto owned = owned_.find(id);
+    if (owned == owned_.end() || !owned->second) return false;
+  }
+  Result<DomainStatus> domain = hypervisor_.GetDomain(id);
+  if (!domain.ok() || !IsPoweredOn(domain->power)) return false;
+  Status destroyed = hypervisor_.Destroy(id);
+  if (!destroyed.ok()) {
+    log_.Error("fencing: cannot power off an HA vm", {{"id", id}, {"error", destroyed.ToString()}});
+    return false;
+  }
+  std::lock_guard lock(owned_mu_);
+  fenced_off_.insert(id);
+  return true;
+}
+
 int VmManagerImpl::FenceHaDomains() {
   std::vector<std::string> ha;
   {
@@ -219,17 +237,9 @@ int VmManagerImpl::FenceHaDomains() {
   }
   int powered_off = 0;
   for (const std::string& id : ha) {
-    Result<DomainStatus> domain = hypervisor_.GetDomain(id);
-    if (!domain.ok() || !IsPoweredOn(domain->power)) continue;
-    Status destroyed = hypervisor_.Destroy(id);
-    if (!destroyed.ok()) {
-      log_.Error("fencing: cannot power off an HA vm",
-                 {{"id", id}, {"error", destroyed.ToString()}});
-      continue;
-    }
-    ++powered_off;
-    std::lock_guard lock(owned_mu_);
-    fenced_off_.insert(id);
+    // Not under the lane: a graceful stop may hold it for vm.shutdown_timeout, and a start in
+    // flight powers its domain off itself when it returns (RunLane).
+    if (PowerOffIfHa(id)) ++powered_off;
   }
   log_.Warn("fencing: powered off this node's HA vms (the leader restarts them elsewhere)",
             {{"powered_off", powered_off}, {"ha_vms", static_cast<int64_t>(ha.size())}});

@@ -123,6 +123,9 @@ class VmManagerImpl final : public VmManager, public VmOwnerDuties {
   // its disks. Takes the VM's lane; skips (until the next round) when an operation runs on it.
   void RemoveForeignDomain(const store::VmRecord& record, const DomainStatus& domain,
                            ReconcileReport& report);
+  // Fenced: powers off the domain of `id` when it is one of this node's HA VMs (a start that
+  // raced the fence); remembers it for the restart on rejoin. True when it was powered off.
+  bool PowerOffIfHa(const std::string& id);
   // Remembers which of this node's VMs are HA, for FenceHaDomains().
   void NoteOwned(const std::string& id, bool ha);
   // Whether fencing powered off the domain of `id`; forgets it.

@@ -102,7 +102,12 @@ void VmManagerImpl::RunLane(const std::shared_ptr<VmLane>& lane, const std::stri
       continue;
     }
     lock.unlock();
-    Status result = Call(id, operation);
+    // Fenced (cluster mode): no domain is started any more; an HA VM whose start was already
+    // under way when the node fenced is powered off again at once (docs/cluster.md, "Fencing").
+    Status result = fenced_.load() && operation == VmOperation::kStart
+                        ? CheckNotFenced("start vm " + id)
+                        : Call(id, operation);
+    if (result.ok() && operation == VmOperation::kStart && fenced_.load()) PowerOffIfHa(id);
     CountOperation(VmOperationName(operation), result);
     lock.lock();
     Result<store::VmRecord> settled =
