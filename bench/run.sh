@@ -11,6 +11,9 @@ echo
 echo "== Heartbeats: 1,000 members' leases against a 3-member etcd"
 ./build/bench/heartbeat_bench --members 1000 --seconds 20
 echo
+echo "== Cluster: failover time (median of 5) and VM create latency, cluster vs standalone"
+./build/bench/cluster_bench --rounds 5 --creates 40
+echo
 echo "== Real boot of the daemon"
 ./build/bench/ready_bench 21
 echo
