@@ -44,7 +44,8 @@ Status CheckIfMatch(const store::VmRecord& record, std::optional<int64_t> if_mat
 std::string StampError(const std::string& message);
 
 // Drift values of cluster mode (docs/cluster.md, "Ownership"): the record waits for the leader
-// to place it, or for its new owner to define its domain.
+// to place it, or for its new owner to define its domain. The leader writes the same values
+// (cluster/leader_plan.h); src/vm does not depend on src/cluster.
 inline constexpr char kDriftUnplaced[] = "unplaced";
 inline constexpr char kDriftNotDefined[] = "not_defined";
 

@@ -1,6 +1,7 @@
 #include "cluster/testing/ha_sim.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -125,7 +126,7 @@ class SimHypervisor final : public vm::Hypervisor {
 // The shared records as one node reaches them: everything fails while its link is cut.
 class LinkedVmStore final : public store::VmStore {
  public:
-  LinkedVmStore(store::VmStore& shared, const bool& connected)
+  LinkedVmStore(store::VmStore& shared, const std::atomic<bool>& connected)
       : shared_(shared), connected_(connected) {}
 
   Result<store::VmRecord> Create(const store::VmRecord& r,
@@ -171,16 +172,18 @@ class LinkedVmStore final : public store::VmStore {
   }
 
  private:
-  Status Link() const { return connected_ ? Status{} : Unavailable("etcd unreachable (link cut)"); }
+  Status Link() const {
+    return connected_.load() ? Status{} : Unavailable("etcd unreachable (link cut)");
+  }
 
   store::VmStore& shared_;
-  const bool& connected_;  // the sim's thread writes it between steps, when no call runs
+  const std::atomic<bool>& connected_;  // the sim's thread cuts and heals the link
 };
 
 struct HaSim::Node {
   std::string id;
   bool alive = true;
-  bool connected = true;
+  std::atomic<bool> connected{true};  // read by the manager's workers through LinkedVmStore
   bool fenced = false;
   bool holding = false;
   Clock::time_point last_ok_send{};
