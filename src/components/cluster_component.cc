@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "common/host_port.h"
@@ -98,7 +99,22 @@ Status ClusterComponent::DoStart(lifecycle::StartContext& ctx) {
   agent.prefix = cluster.prefix;
   agent.node_id = config().system.node_id;
   agent.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(cluster.lease_ttl);
-  agent.describe = [this] { return DescribeThisNode(runtime(), manager_, environment_); };
+  // The agent asks on every tick and every membership event. Capacity and allocation read the
+  // hypervisor and every VM record, so they are redone at most every 10 s (the leader counts
+  // allocations from the records itself: docs/cluster.md, "HA failover"); the addresses are read
+  // each time, so the API's bound port shows as soon as it is written.
+  agent.describe = [this, sized = cluster::NodeRecord(),
+                    at = std::optional<lifecycle::Clock::time_point>()]() mutable {
+    const auto now = lifecycle::Clock::now();
+    if (!at || now - *at >= std::chrono::seconds(10)) {
+      sized = DescribeThisNode(runtime(), manager_, nullptr);
+      at = now;
+    }
+    cluster::NodeRecord record = DescribeThisNode(runtime(), nullptr, environment_);
+    record.capacity = sized.capacity;
+    record.allocated = sized.allocated;
+    return record;
+  };
   agent.on_fenced = [this, log = log()] {
     fences_->Inc();
     log.Error("lost the etcd lease: fenced, acting on no VM until this node is a member again",

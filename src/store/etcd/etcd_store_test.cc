@@ -108,6 +108,41 @@ TEST_F(EtcdStoreTest, KeysFollowTheLayoutAndVersionIsEtcds) {
   EXPECT_TRUE(Key("tokens/tok_1").has_value());
 }
 
+// A leader's write carries its term (the leader key's create revision): once the key was taken
+// again by another node, the deposed leader's write is refused and changes nothing.
+TEST_F(EtcdStoreTest, LeaderWritesAreRefusedAfterDeposition) {
+  EtcdVmStore& vms = store_->etcd_vms();
+  VmRecord created = MustCreate(vms, NewVm("web1", "defined", {}));
+  const std::string leader_key = prefix_ + "leader";
+  ASSERT_TRUE(client_->Put(leader_key, "n1").ok());
+  std::optional<cluster::KeyValue> term = Key("leader");
+  ASSERT_TRUE(term.has_value());
+  cluster::Compare guard = cluster::Compare::CreateRevisionIs(leader_key, term->create_revision);
+
+  VmRecord placed = created;
+  placed.owner = "n2";
+  Result<VmRecord> written = vms.UpdateAsLeader(placed, created.version, guard);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->owner, "n2");
+
+  // n1's lease ran out and n3 took the key: a new create revision, a new term.
+  ASSERT_TRUE(client_->Delete(leader_key).ok());
+  ASSERT_TRUE(client_->Put(leader_key, "n3").ok());
+  VmRecord moved = *written;
+  moved.owner = "n1";
+  Result<VmRecord> deposed = vms.UpdateAsLeader(moved, written->version, guard);
+  EXPECT_EQ(deposed.status().code(), ErrorCode::kFailedPrecondition) << deposed.status().ToString();
+  EXPECT_THAT(deposed.status().message(), HasSubstr("no longer leads"));
+  Result<VmRecord> now = vms.Get(created.id);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->owner, "n2");
+  EXPECT_EQ(now->version, written->version);
+  // With the key gone entirely, the same.
+  ASSERT_TRUE(client_->Delete(leader_key).ok());
+  EXPECT_EQ(vms.UpdateAsLeader(moved, written->version, guard).status().code(),
+            ErrorCode::kFailedPrecondition);
+}
+
 // Two daemons of one cluster share the records (and their versions); another prefix is
 // another cluster.
 TEST_F(EtcdStoreTest, NodesOnOnePrefixShareRecordsAndOtherPrefixesDoNot) {
