@@ -81,7 +81,7 @@ TEST(ClusterVmsE2eTest, PlacedByTheLeaderRunByTheOwnerFailedOverWhenTheOwnerDies
   EXPECT_EQ(owner, "n1");
   ASSERT_TRUE(PollJson(nodes["n3"]->port, "/api/v1/vms/db",
                        [](const json& v) { return v["state"] == "running"; }));
-  EXPECT_EQ(RunningOn(*nodes["n1"]), 2);
+  EXPECT_EQ(RunningOn(*nodes["n1"]), 2);  // web and db
   EXPECT_EQ(RunningOn(*nodes["n2"]), 0);
   EXPECT_EQ(RunningOn(*nodes["n3"]), 0);
 
@@ -93,12 +93,24 @@ TEST(ClusterVmsE2eTest, PlacedByTheLeaderRunByTheOwnerFailedOverWhenTheOwnerDies
   EXPECT_EQ(explained["strategy"], "pack");
   EXPECT_EQ(explained["nodes"].size(), 3u);
 
+  // The CLI is the same in both modes: --wait follows a create to running through any node,
+  // and `vm placement` explains it.
+  const std::string server = "127.0.0.1:" + std::to_string(nodes["n3"]->port);
+  CommandResult cli =
+      RunNovacron({"vm", "create", "--server", server, "--name", "cli", "--vcpus", "1", "--memory",
+                   "64M", "--start", "--wait", "--timeout", "30s"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("running"), std::string::npos) << cli.out;
+  CommandResult why = RunNovacron({"vm", "placement", "--server", server, "cli"});
+  EXPECT_EQ(why.exit_code, 0) << why.out << why.err;
+  EXPECT_NE(why.out.find("is on node n1"), std::string::npos) << why.out;
+
   // A stop and a start through nodes that do not own the VM.
   HttpResult stop = HttpCall(nodes["n2"]->port, "POST", "/api/v1/vms/db/stop");
   ASSERT_EQ(stop.status, 202) << stop.body;
   ASSERT_TRUE(PollJson(nodes["n3"]->port, "/api/v1/vms/db",
                        [](const json& v) { return v["state"] == "stopped"; }));
-  EXPECT_EQ(RunningOn(*nodes["n1"]), 1);
+  EXPECT_EQ(RunningOn(*nodes["n1"]), 2);
   HttpResult start = HttpCall(nodes["n3"]->port, "POST", "/api/v1/vms/db/start");
   ASSERT_EQ(start.status, 202) << start.body;
   ASSERT_TRUE(PollJson(nodes["n2"]->port, "/api/v1/vms/db",
