@@ -46,6 +46,23 @@ Result<Vm> VmManagerImpl::AcceptForOwner(const store::VmRecord& found, VmAction 
   return FromRecord(*record);
 }
 
+Status VmManagerImpl::RequestRebootFromOwner(const store::VmRecord& found,
+                                             std::optional<int64_t> if_match) {
+  return Mutate(found.id, if_match,
+                [&](store::VmRecord& r) -> Result<bool> {
+                  std::optional<VmState> state = ParseVmState(r.state);
+                  if (!state) return Internal("vm " + r.id + ": unknown stored state " + r.state);
+                  NOVACRON_RETURN_IF_ERROR(ApplyAction(r.name, *state, VmAction::kReboot).status());
+                  if (r.owner.empty()) {
+                    return Conflict("cannot reboot vm '" + r.name + "': it is not placed yet");
+                  }
+                  if (r.drift == kDriftRebootRequested) return false;  // already asked
+                  r.drift = kDriftRebootRequested;
+                  return true;
+                })
+      .status();
+}
+
 Status VmManagerImpl::DeleteForOwner(const store::VmRecord& found, std::optional<int64_t> if_match,
                                      bool force) {
   Result<store::VmRecord> claimed =

@@ -48,6 +48,8 @@ std::string StampError(const std::string& message);
 // (cluster/leader_plan.h); src/vm does not depend on src/cluster.
 inline constexpr char kDriftUnplaced[] = "unplaced";
 inline constexpr char kDriftNotDefined[] = "not_defined";
+// A reboot accepted by a node that does not own the VM, for its owner to carry out.
+inline constexpr char kDriftRebootRequested[] = "reboot_requested";
 
 // Whether the canonical spec JSON of a record asks for HA. The canonical form (nlohmann's dump,
 // no spaces) writes the field as "ha":true and a label or selector cannot produce that text
@@ -114,6 +116,9 @@ class VmManagerImpl final : public VmManager, public VmOwnerDuties {
   // leads to; the owner's watch sees it and carries it out.
   Result<Vm> AcceptForOwner(const store::VmRecord& found, VmAction action,
                             std::optional<int64_t> if_match);
+  // A reboot of another node's VM: marks the record (drift reboot_requested) for the owner,
+  // which reboots the domain and clears the mark. The VM must be running.
+  Status RequestRebootFromOwner(const store::VmRecord& found, std::optional<int64_t> if_match);
   // A delete of another node's VM: marks it deleting and waits (bounded) for the owner to
   // remove it; an unplaced one is removed here.
   Status DeleteForOwner(const store::VmRecord& found, std::optional<int64_t> if_match, bool force);

@@ -195,10 +195,7 @@ Result<store::VmRecord> VmManagerImpl::SettleLocked(
 Result<Vm> VmManagerImpl::Reboot(const std::string& id_or_name, std::optional<int64_t> if_match) {
   Status result = [&]() -> Status {
     NOVACRON_ASSIGN_OR_RETURN(store::VmRecord found, Find(id_or_name));
-    if (!Mine(found)) {
-      return FailedPrecondition("cannot reboot vm '" + found.name + "' here: it runs on node '" +
-                                found.owner + "'; reboot it through that node's API");
-    }
+    if (!Mine(found)) return RequestRebootFromOwner(found, if_match);
     NOVACRON_RETURN_IF_ERROR(CheckNotFenced("reboot vm '" + found.name + "'"));
     std::shared_ptr<VmLane> lane = LaneFor(found.id);
     std::lock_guard lock(lane->mu);

@@ -167,6 +167,18 @@ std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const Dom
       actual = &defined_now;
     }
   }
+  if (Clustered() && record->drift == kDriftRebootRequested) {
+    // A reboot accepted by another node: carry it out when the domain runs; the settle below
+    // clears the mark either way (a VM that is not running has nothing to reboot).
+    if (actual && IsPoweredOn(actual->power)) {
+      Status rebooted = hypervisor_.Reboot(record->id);
+      CountOperation("reboot", rebooted);
+      report.messages.push_back("vm '" + record->name + "': " +
+                                (rebooted.ok()
+                                     ? std::string("rebooted (asked through another node)")
+                                     : "reboot failed: " + rebooted.ToString()));
+    }
+  }
   if (TakeFencedOff(record->id) && *recorded == VmState::kRunning && actual &&
       !IsPoweredOn(actual->power)) {
     // Fencing powered it off and the VM stayed here: it is wanted running, so start it again.

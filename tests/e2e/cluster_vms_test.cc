@@ -115,6 +115,15 @@ TEST(ClusterVmsE2eTest, PlacedByTheLeaderRunByTheOwnerFailedOverWhenTheOwnerDies
   ASSERT_EQ(start.status, 202) << start.body;
   ASSERT_TRUE(PollJson(nodes["n2"]->port, "/api/v1/vms/db",
                        [](const json& v) { return v["state"] == "running"; }));
+  // A reboot through another node: the owner carries it out and clears the mark.
+  HttpResult reboot = HttpCall(nodes["n2"]->port, "POST", "/api/v1/vms/db/reboot");
+  ASSERT_EQ(reboot.status, 202) << reboot.body;
+  EXPECT_EQ(json::parse(reboot.body)["drift"], "reboot_requested");
+  ASSERT_TRUE(PollJson(nodes["n3"]->port, "/api/v1/vms/db",
+                       [](const json& v) { return v["state"] == "running" && v["drift"] == ""; }));
+  EXPECT_NE(HttpGet(nodes["n1"]->port, "/metrics")
+                .body.find("novacron_vm_operations_total{operation=\"reboot\",result=\"ok\"} 1"),
+            std::string::npos);
 
   // kill -9 the owner: the HA VM runs elsewhere within lease_ttl + failover_grace + 5 s.
   nodes["n1"]->daemon.Signal(SIGKILL);
