@@ -63,6 +63,39 @@ Status VmManagerImpl::RequestRebootFromOwner(const store::VmRecord& found,
       .status();
 }
 
+void VmManagerImpl::ResizeForOthersLocked(const store::VmRecord& record, const DomainStatus& actual,
+                                          ReconcileReport& report) {
+  Result<Vm> vm = FromRecord(record);
+  if (!vm.ok()) return;
+  // Not under admission_mu_ (the lane is held, and the lock order puts admission first): a
+  // resize here and one through this node's own API at the same moment may both be admitted.
+  Status resized = [&]() -> Status {
+    NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(record.id));
+    NOVACRON_RETURN_IF_ERROR(Admit(capacity, vm->spec.name, vm->spec.vcpus, vm->spec.memory_mib));
+    return hypervisor_.Redefine(record.id, vm->spec);
+  }();
+  CountOperation("update", resized);
+  if (resized.ok()) {
+    report.messages.push_back("vm '" + record.name + "': resized (asked through another node)");
+    return;
+  }
+  // Back to the sizes the domain has, with the reason.
+  Result<store::VmRecord> reverted =
+      Mutate(record.id, std::nullopt, [&](store::VmRecord& r) -> Result<bool> {
+        NOVACRON_ASSIGN_OR_RETURN(Vm now, FromRecord(r));
+        if (actual.vcpus > 0 && actual.memory_mib > 0) {  // the driver reported them
+          now.spec.vcpus = actual.vcpus;
+          now.spec.memory_mib = actual.memory_mib;
+          SetSpec(r, now.spec);
+        }
+        r.last_error =
+            StampError("resize on node '" + options_.node_id + "': " + resized.ToString());
+        return true;
+      });
+  report.messages.push_back("vm '" + record.name + "': resize refused: " + resized.ToString() +
+                            (reverted.ok() ? "" : " (" + reverted.status().ToString() + ")"));
+}
+
 Status VmManagerImpl::DeleteForOwner(const store::VmRecord& found, std::optional<int64_t> if_match,
                                      bool force) {
   Result<store::VmRecord> claimed =

@@ -215,12 +215,9 @@ Result<Vm> VmManagerImpl::Update(const std::string& id_or_name, const VmPatch& p
             return Conflict("cannot change vcpus or memory of vm '" + vm.spec.name + "': it is " +
                             std::string(VmStateName(vm.state)) + "; stop it first");
           }
-          if (!Mine(record) && !record.owner.empty()) {
-            return FailedPrecondition("cannot change vcpus or memory of vm '" + vm.spec.name +
-                                      "' here: it runs on node '" + record.owner +
-                                      "'; resize it through that node's API");
-          }
-          // An unplaced VM has no domain yet: placement sizes it from the new spec.
+          // Another node's VM: its owner admits and redefines it (drift resize_requested). An
+          // unplaced VM has no domain yet: placement sizes it from the new spec.
+          if (!Mine(record) && !record.owner.empty()) record.drift = kDriftResizeRequested;
           if (Mine(record)) {
             NOVACRON_RETURN_IF_ERROR(CheckNotFenced("resize vm '" + vm.spec.name + "'"));
             NOVACRON_ASSIGN_OR_RETURN(Capacity capacity, CurrentCapacity(vm.id));

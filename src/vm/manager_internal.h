@@ -50,6 +50,9 @@ inline constexpr char kDriftUnplaced[] = "unplaced";
 inline constexpr char kDriftNotDefined[] = "not_defined";
 // A reboot accepted by a node that does not own the VM, for its owner to carry out.
 inline constexpr char kDriftRebootRequested[] = "reboot_requested";
+// New vcpus/memory written through a node that does not own the VM: its owner admits them and
+// redefines the domain, or puts the sizes back with the reason in last_error.
+inline constexpr char kDriftResizeRequested[] = "resize_requested";
 
 // Whether the canonical spec JSON of a record asks for HA. The canonical form (nlohmann's dump,
 // no spaces) writes the field as "ha":true and a label or selector cannot produce that text
@@ -116,6 +119,11 @@ class VmManagerImpl final : public VmManager, public VmOwnerDuties {
   // leads to; the owner's watch sees it and carries it out.
   Result<Vm> AcceptForOwner(const store::VmRecord& found, VmAction action,
                             std::optional<int64_t> if_match);
+  // REQUIRES: the lane's mu held. Carries out a resize another node accepted (drift
+  // resize_requested) on the shut-off domain `actual`: admit and redefine, or write the domain's
+  // sizes back into the record with the reason. Leaves the drift for the settle to clear.
+  void ResizeForOthersLocked(const store::VmRecord& record, const DomainStatus& actual,
+                             ReconcileReport& report);
   // A reboot of another node's VM: marks the record (drift reboot_requested) for the owner,
   // which reboots the domain and clears the mark. The VM must be running.
   Status RequestRebootFromOwner(const store::VmRecord& found, std::optional<int64_t> if_match);

@@ -167,6 +167,10 @@ std::string VmManagerImpl::ReconcileOne(const store::VmRecord& listed, const Dom
       actual = &defined_now;
     }
   }
+  if (Clustered() && record->drift == kDriftResizeRequested && actual &&
+      !IsPoweredOn(actual->power)) {
+    ResizeForOthersLocked(*record, *actual, report);
+  }
   if (Clustered() && record->drift == kDriftRebootRequested) {
     // A reboot accepted by another node: carry it out when the domain runs; the settle below
     // clears the mark either way (a VM that is not running has nothing to reboot).

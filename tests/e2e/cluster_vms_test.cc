@@ -121,6 +121,25 @@ TEST(ClusterVmsE2eTest, PlacedByTheLeaderRunByTheOwnerFailedOverWhenTheOwnerDies
   EXPECT_EQ(json::parse(reboot.body)["drift"], "reboot_requested");
   ASSERT_TRUE(PollJson(nodes["n3"]->port, "/api/v1/vms/db",
                        [](const json& v) { return v["state"] == "running" && v["drift"] == ""; }));
+  // A resize through other nodes: the owner admits it, or puts the sizes back with the reason.
+  ASSERT_EQ(HttpCall(nodes["n2"]->port, "POST", "/api/v1/vms/db/stop").status, 202);
+  ASSERT_TRUE(PollJson(nodes["n2"]->port, "/api/v1/vms/db",
+                       [](const json& v) { return v["state"] == "stopped"; }));
+  const std::map<std::string, std::string> merge = {
+      {"Content-Type", "application/merge-patch+json"}};
+  HttpResult grow = HttpCall(nodes["n3"]->port, "PATCH", "/api/v1/vms/db", R"({"vcpus":2})", merge);
+  ASSERT_EQ(grow.status, 200) << grow.body;
+  EXPECT_EQ(json::parse(grow.body)["drift"], "resize_requested");
+  EXPECT_TRUE(PollJson(nodes["n2"]->port, "/api/v1/vms/db", [](const json& v) {
+    return v["drift"] == "" && v["spec"]["vcpus"] == 2;
+  })) << HttpGet(nodes["n2"]->port, "/api/v1/vms/db").body;
+  HttpResult too_big =
+      HttpCall(nodes["n2"]->port, "PATCH", "/api/v1/vms/db", R"({"vcpus":256})", merge);
+  ASSERT_EQ(too_big.status, 200) << too_big.body;
+  EXPECT_TRUE(PollJson(nodes["n3"]->port, "/api/v1/vms/db", [](const json& v) {
+    return v["drift"] == "" && v["spec"]["vcpus"] == 2 &&
+           v["last_error"].get<std::string>().find("resize on node 'n1'") != std::string::npos;
+  })) << HttpGet(nodes["n3"]->port, "/api/v1/vms/db").body;
   EXPECT_NE(HttpGet(nodes["n1"]->port, "/metrics")
                 .body.find("novacron_vm_operations_total{operation=\"reboot\",result=\"ok\"} 1"),
             std::string::npos);
