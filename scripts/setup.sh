@@ -14,6 +14,8 @@ packages=(
   # the etcd v3 client: gRPC, and etcd's .proto files to generate its stubs from
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc golang-etcd-server-dev
   python3
+  # DWCP: chunk ids (XXH3) and per-chunk compression (lz4, zstd)
+  libxxhash-dev liblz4-dev libzstd-dev
   # VMs: hypervisor, disk images, the real-VM test's initramfs
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static cpio
   # tests: real PostgreSQL, Redis and etcd started by the harness; npm for the OpenAPI validator
