@@ -59,7 +59,7 @@ test-tsan: setup
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target config_fuzzer vm_spec_fuzzer request_fuzzer \
-	  chunk_frame_fuzzer
+	  chunk_frame_fuzzer dwcp_message_fuzzer
 	@# New inputs go to a temp dir: the seed corpus in the repo stays as committed.
 	@out=$$(mktemp -d) && ./build-fuzz/fuzz/config_fuzzer -runs=20000 -seed=1 -max_len=4096 \
 	  -dict=fuzz/config.dict $$out fuzz/corpus/config && rm -rf $$out
@@ -69,6 +69,8 @@ fuzz: setup
 	  -dict=fuzz/request.dict $$out fuzz/corpus/request && rm -rf $$out
 	@out=$$(mktemp -d) && ./build-fuzz/fuzz/chunk_frame_fuzzer -runs=20000 -seed=1 -max_len=8192 \
 	  $$out fuzz/corpus/chunk_frame && rm -rf $$out
+	@out=$$(mktemp -d) && ./build-fuzz/fuzz/dwcp_message_fuzzer -runs=20000 -seed=1 -max_len=8192 \
+	  $$out fuzz/corpus/dwcp_message && rm -rf $$out
 
 # Sanitizers and fuzzing first, the main build last: its ctest summary closes the run.
 test: test-asan test-tsan fuzz test-unit
