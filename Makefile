@@ -41,8 +41,10 @@ test-unit: build
 	ctest --test-dir build -j $(CTEST_JOBS) --output-on-failure
 
 # The real-VM boot (label "vm": libvirtd + QEMU, ~75 s) and slow end-to-end suites (label "slow":
-# testssl.sh, ~55 s) run once, in the main build: under the
-# sanitizers it would check QEMU's speed, not our concurrency.
+# testssl.sh ~55 s, the multi-daemon cluster and chaos tests ~3 min) run once, in the main build:
+# under the sanitizers they would check QEMU's and etcd's speed, not our concurrency (the HA
+# simulator, cluster_sim_test, runs the cluster's concurrent code under them). A discovered
+# test gets one label: gtest_discover_tests splits a "a;b" label list into other properties.
 SANITIZER_CTEST_ARGS ?= -LE '^(vm|slow)$$'
 
 test-asan: setup

@@ -328,6 +328,7 @@ Result<int64_t> EtcdClient::Put(const std::string& key, const std::string& value
   NOVACRON_RETURN_IF_ERROR(impl_->Run(
       "put " + key, Retry::kIfNeverConnected,
       [&](const auto& ch, auto& ctx) { return KV::NewStub(ch)->Put(&ctx, request, &response); }));
+  impl_->stale.store(false);  // a committed write needed a quorum: reads are current again
   return response.header().revision();
 }
 
@@ -352,6 +353,7 @@ Result<TxnResult> EtcdClient::Commit(const Txn& txn) {
   NOVACRON_RETURN_IF_ERROR(impl_->Run(
       "transaction", Retry::kIfNeverConnected,
       [&](const auto& ch, auto& ctx) { return KV::NewStub(ch)->Txn(&ctx, request, &response); }));
+  impl_->stale.store(false);  // a committed transaction needed a quorum: reads are current again
   TxnResult result;
   result.succeeded = response.succeeded();
   result.revision = response.header().revision();

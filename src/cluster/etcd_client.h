@@ -112,7 +112,8 @@ class EtcdClient {
   const EtcdOptions& options() const;
 
   // With stale_reads_without_quorum: true while reads are answered from a member's last known
-  // state because etcd has no quorum (or no member could answer a linearizable read in time).
+  // state because etcd has no quorum (or no member could answer a linearizable read in time);
+  // false again after a linearizable read or a committed write.
   bool reads_stale() const;
 
   // Internal: the channel set, for etcd_watch.cc.
