@@ -200,8 +200,10 @@ TEST_F(VmManagerTest, ReconcileConvergesWhatChangedBehindItsBack) {
   auto vm = manager_->Create(Spec(Name()), true);
   ASSERT_TRUE(vm.ok());
   Settled(vm->id);
-  // Events lost (as while the daemon was down): the guest goes away unseen.
+  // Events lost (as while the daemon was down): the guest goes away unseen. Settles that
+  // earlier events queued finish first, or one of them (not reconciliation) would notice.
   flaky_->SetEventCallback([](const std::string&, VmEvent) {});
+  DrainVmManager(*manager_);
   ASSERT_TRUE(real_->Destroy(vm->id).ok());
   EXPECT_EQ(manager_->Get(vm->id)->state, VmState::kRunning);
   auto report = manager_->Reconcile();
